@@ -1,0 +1,47 @@
+# ganstyle -- one command each. Needs only python3 (3.10-3.12) and make.
+#
+#   make course          create .venv, install, run every notebook (full mode) -> build/index.html
+#   make course QUICK=1  the same in quick mode (about a minute per notebook or less)
+#   make test            create/reuse .venv, run unit tests + every notebook through nbval (quick mode)
+#   make lab             open JupyterLab on notebooks/
+#   make doctor          environment summary and asset status
+#   make bench           run the benchmarks (slow; prints tables)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ganstyle-installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: setup course test lab doctor bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), \
+	  f"ganstyle needs Python 3.10-3.12, this is {sys.version.split()[0]}; run make PYTHON=python3.11 ..."'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+course: setup
+	$(BIN)/ganstyle course --out build $(if $(QUICK),--quick,)
+
+test: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
+	  --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
+	  --nbval-kernel-startup-timeout 120 --nbval-cell-timeout 600 \
+	  -p no:cacheprovider tests notebooks
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+doctor: setup
+	$(BIN)/ganstyle doctor
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache

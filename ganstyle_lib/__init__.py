@@ -1,0 +1,15 @@
+"""ganstyle_lib -- the tested helpers behind the ganstyle course.
+
+Modules (import the one you need; importing this package stays cheap and does
+not import TensorFlow):
+
+* ``config``   quick/full mode, seeding, cache directory
+* ``device``   accelerators, mixed precision, distribution strategy, XLA switch
+* ``assets``   registry of downloadable files with checksums and offline fallbacks
+* ``data``     digits as ``tf.data`` pipelines; robust image loading
+* ``gan``      GAN losses, toy problems, DCGAN models and training
+* ``viz``      image grids, curves, GIFs
+* ``exercises`` checks that learners call on their own implementations
+"""
+
+__version__ = "0.1.0"

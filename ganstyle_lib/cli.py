@@ -1,0 +1,170 @@
+"""The ``ganstyle`` command.
+
+    ganstyle doctor                       environment line + every asset's status
+    ganstyle assets list                  the registry: name, kind, size, status
+    ganstyle assets fetch [NAME ...|--all]
+    ganstyle assets pack BUNDLE.tar.gz    cached assets -> one archive (workshops)
+    ganstyle assets unpack BUNDLE.tar.gz  verify checksums, install into the cache
+    ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
+    ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
+
+Errors a learner can fix are printed as one line starting with ``error:``
+and exit with status 2; the traceback is kept for real bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+# TensorFlow's C++ start-up chatter hides the answers a learner asked for.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _human_size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return "?"
+
+
+def _print_asset_table() -> None:
+    from . import assets
+
+    print(f"{'asset':<28} {'kind':<8} {'size':>9}  status")
+    for asset in assets.REGISTRY.values():
+        print(f"{asset.name:<28} {asset.kind:<8} {_human_size(asset.size):>9}  {assets.status(asset)}")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from . import assets, config, device
+
+    print(device.summary())
+    print(f"asset cache: {config.cache_dir()}")
+    print()
+    _print_asset_table()
+    falling_back = [a.name for a in assets.REGISTRY.values() if assets.status(a).startswith("offline")]
+    if falling_back:
+        print()
+        print("Offline fallbacks are in use for: " + ", ".join(falling_back) + ".")
+        if "vgg19_notop" in falling_back:
+            print("Style transfer will use UNTRAINED VGG19 features: textures work, but results "
+                  "are not those of ImageNet features.")
+        print("To get the real files: run `ganstyle assets fetch --all` with network, or "
+              "`ganstyle assets unpack BUNDLE` with an instructor's bundle.")
+    return 0
+
+
+def cmd_assets(args: argparse.Namespace) -> int:
+    from . import assets
+
+    if args.action == "list":
+        _print_asset_table()
+        return 0
+    if args.action == "fetch":
+        names = list(assets.REGISTRY) if args.all else args.names
+        if not names:
+            raise UsageError("name the assets to fetch, or pass --all (see `ganstyle assets list`)")
+        failed = []
+        for name in names:
+            try:
+                path = assets.fetch(name)
+                print(f"{name}: {path}")
+            except assets.AssetUnavailableError as exc:
+                failed.append(name)
+                print(f"{name}: not fetched: {exc}", file=sys.stderr)
+        return 1 if failed else 0
+    if args.action == "pack":
+        path = assets.pack(args.archive, names=args.names or None)
+        print(f"wrote {path} ({_human_size(path.stat().st_size)})")
+        return 0
+    if args.action == "unpack":
+        installed = assets.unpack(args.archive)
+        print(f"installed {len(installed)} asset(s) into the cache: {', '.join(installed)}")
+        return 0
+    raise UsageError(f"unknown assets action {args.action!r}")
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from . import notebooks
+
+    runs = notebooks.run_course(args.out, quick=args.quick, only=args.only,
+                                notebook_dir=args.notebooks)
+    width = max(len(r.name) for r in runs)
+    for run in runs:
+        status = "ok" if run.ok else f"FAILED: {run.error}"
+        print(f"{run.name:<{width}}  {run.seconds:7.1f} s  {status}")
+    print(f"HTML book: {Path(args.out) / 'index.html'}")
+    return 0 if all(r.ok for r in runs) else 1
+
+
+def cmd_tidy(args: argparse.Namespace) -> int:
+    from . import notebooks
+
+    status = 0
+    for path in args.notebooks:
+        problems = notebooks.tidy(path)
+        print(f"{path}: {'tidy' if not problems else '; '.join(problems)}")
+        status |= bool(problems)
+    return status
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; printed as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import notebooks
+
+    parser = argparse.ArgumentParser(prog="ganstyle", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("doctor", help="environment summary and asset status").set_defaults(func=cmd_doctor)
+
+    p_assets = sub.add_parser("assets", help="list, fetch, pack or unpack downloadable assets")
+    p_assets.set_defaults(func=cmd_assets)
+    actions = p_assets.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="every registered asset and its status")
+    p_fetch = actions.add_parser("fetch", help="download assets into the cache")
+    p_fetch.add_argument("names", nargs="*")
+    p_fetch.add_argument("--all", action="store_true", help="every registered asset")
+    p_pack = actions.add_parser("pack", help="write cached assets and a manifest into one archive")
+    p_pack.add_argument("archive", help="e.g. ganstyle-assets.tar.gz")
+    p_pack.add_argument("names", nargs="*", help="only these assets (default: all cached)")
+    p_unpack = actions.add_parser("unpack", help="verify and install an archive made by `pack`")
+    p_unpack.add_argument("archive")
+
+    p_course = sub.add_parser("course", help="execute every notebook into an HTML book")
+    p_course.add_argument("--quick", action="store_true", help="quick mode (tiny runs, for checking)")
+    p_course.add_argument("--out", default="build", help="output folder (default: build)")
+    p_course.add_argument("--only", nargs="*", help="notebook numbers or names, e.g. 00 01")
+    p_course.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_course.set_defaults(func=cmd_course)
+
+    p_tidy = sub.add_parser("tidy", help="(authors) re-run notebooks, keep only check-cell outputs")
+    p_tidy.add_argument("notebooks", nargs="+")
+    p_tidy.set_defaults(func=cmd_tidy)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganstyle`` console script."""
+    args = build_parser().parse_args(argv)
+    from . import assets
+
+    try:
+        return args.func(args)
+    except (UsageError, assets.AssetError, FileNotFoundError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

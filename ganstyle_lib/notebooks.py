@@ -1,0 +1,228 @@
+"""Run, tidy and publish the course notebooks.
+
+* :func:`execute` runs one notebook top to bottom in a fresh kernel, in quick
+  or full mode, from the notebook's own folder.
+* :func:`tidy` / :func:`tidy_problems` keep committed notebooks reviewable:
+  outputs are stored only for ``# NBVAL_CHECK_OUTPUT`` cells (the ones nbval
+  compares), and execution counts come from one top-to-bottom run.
+* :func:`run_course` executes every notebook in order and writes the executed
+  notebooks, one HTML page each (figures embedded) and an ``index.html`` into
+  a build folder -- the "HTML book".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import nbformat
+
+from .fileio import atomic_write_text
+
+__all__ = [
+    "CHECK_MARKER",
+    "NOTEBOOK_DIR",
+    "list_notebooks",
+    "is_check_cell",
+    "tidy_problems",
+    "strip_outputs",
+    "execute",
+    "tidy",
+    "NotebookRun",
+    "run_course",
+]
+
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def list_notebooks(directory: str | os.PathLike = NOTEBOOK_DIR) -> list[Path]:
+    """The course notebooks (``NN_name.ipynb``) in ``directory``, in course order."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"no notebook folder at {directory}; run from a clone of the course repository "
+            "or pass the folder that holds 00_welcome.ipynb")
+    return sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
+
+
+def is_check_cell(cell) -> bool:
+    """True for a code cell whose outputs nbval compares (first line is the marker)."""
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARKER)
+
+
+def tidy_problems(nb) -> list[str]:
+    """What keeps a committed notebook from being tidy (empty list: tidy).
+
+    Rules: only check cells store outputs; every check cell stores the
+    execution count of a top-to-bottom run (strictly increasing down the
+    notebook); no other cell keeps a count.
+    """
+    problems = []
+    last_count = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"cell {index} ({cell.source.strip().splitlines()[0][:40] if cell.source.strip() else 'empty'!r})"
+        count = cell.get("execution_count")
+        if is_check_cell(cell):
+            if count is None:
+                problems.append(f"{where}: check cell was never executed (no execution count)")
+            elif count <= last_count:
+                problems.append(f"{where}: stale execution count {count} after {last_count}; "
+                                "re-run the notebook top to bottom with `ganstyle tidy`")
+            else:
+                last_count = count
+        else:
+            if cell.outputs:
+                problems.append(f"{where}: stores outputs but is not a {CHECK_MARKER} cell")
+            if count is not None:
+                problems.append(f"{where}: keeps execution count {count} but no outputs")
+    return problems
+
+
+def strip_outputs(nb):
+    """Drop outputs and counts from every cell except check cells (in place; returns nb)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not is_check_cell(cell):
+            cell.outputs = []
+            cell.execution_count = None
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+@contextlib.contextmanager
+def _course_env(quick: bool, offline: bool | None) -> Iterator[None]:
+    # The kernel inherits this process' environment, so the mode is set here.
+    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE")}
+    os.environ["GANSTYLE_QUICK"] = "1" if quick else "0"
+    if offline is not None:
+        os.environ["GANSTYLE_OFFLINE"] = "1" if offline else "0"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None,
+            timeout: int | None = None, raise_on_error: bool = True):
+    """Execute the notebook at ``path`` in a fresh kernel and return it (not saved).
+
+    Runs in the notebook's folder with ``GANSTYLE_QUICK`` set from ``quick``
+    (and ``GANSTYLE_OFFLINE`` from ``offline`` unless it is None). With
+    ``raise_on_error=False`` a failing cell stops execution and its traceback
+    stays in the returned notebook instead of raising.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    with _course_env(quick, offline):
+        try:
+            client.execute()
+        except CellExecutionError:
+            if raise_on_error:
+                raise
+    return nb
+
+
+def tidy(path: str | os.PathLike, timeout: int = 600) -> list[str]:
+    """Re-run a notebook in quick, offline mode and save it with check outputs only.
+
+    Returns :func:`tidy_problems` of the result (empty when tidy). The file is
+    replaced atomically, only after the whole run succeeded.
+    """
+    nb = execute(path, quick=True, offline=True, timeout=timeout)
+    strip_outputs(nb)
+    atomic_write_text(path, nbformat.writes(nb))
+    return tidy_problems(nb)
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of executing one notebook for the book."""
+
+    name: str
+    seconds: float
+    ok: bool
+    html_file: str
+    error: str = ""
+
+
+def _write_html(nb, target: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nb)  # figures are embedded as data: URIs
+    atomic_write_text(target, body)
+
+
+def _first_error(nb) -> str:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"{output.get('ename')}: {output.get('evalue')}"
+    return ""
+
+
+def _write_index(runs: Sequence[NotebookRun], out_dir: Path, mode: str) -> Path:
+    rows = "\n".join(
+        f'<tr><td><a href="{html.escape(r.html_file)}">{html.escape(r.name)}</a></td>'
+        f'<td>{r.seconds:.0f} s</td><td>{"ok" if r.ok else "FAILED: " + html.escape(r.error)}</td></tr>'
+        for r in runs)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ganstyle course</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}td{{padding:.3em 1em}}</style>
+</head><body>
+<h1>ganstyle: GANs and neural style transfer</h1>
+<p>Executed in {html.escape(mode)} mode on {time.strftime('%Y-%m-%d %H:%M')}.</p>
+<table><tr><th>Notebook</th><th>Time</th><th>Status</th></tr>
+{rows}
+</table></body></html>
+"""
+    return atomic_write_text(out_dir / "index.html", page)
+
+
+def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
+               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike = NOTEBOOK_DIR,
+               timeout: int | None = None) -> list[NotebookRun]:
+    """Execute every course notebook in order into ``out_dir`` (the HTML book).
+
+    Writes ``NN_name.ipynb`` (executed), ``NN_name.html`` and ``index.html``.
+    A failing notebook is still written (with its traceback) and the run goes
+    on; check ``all(run.ok for run in runs)``. ``only`` selects notebooks by
+    number prefix or name, e.g. ``["00", "01_gan_math"]``.
+    """
+    from tqdm.auto import tqdm
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = list_notebooks(notebook_dir)
+    if only:
+        wanted = set(only)
+        paths = [p for p in paths if p.stem in wanted or p.stem[:2] in wanted]
+        if not paths:
+            raise ValueError(f"no notebook matches {sorted(wanted)}; "
+                             f"choose from {[p.stem for p in list_notebooks(notebook_dir)]}")
+    runs = []
+    for path in tqdm(paths, desc=f"course ({'quick' if quick else 'full'} mode)", unit="notebook"):
+        start = time.perf_counter()
+        nb = execute(path, quick=quick, timeout=timeout, raise_on_error=False)
+        seconds = time.perf_counter() - start
+        error = _first_error(nb)
+        atomic_write_text(out_dir / path.name, nbformat.writes(nb))
+        _write_html(nb, out_dir / f"{path.stem}.html")
+        runs.append(NotebookRun(path.stem, seconds, not error, f"{path.stem}.html", error))
+    _write_index(runs, out_dir, "quick" if quick else "full")
+    return runs

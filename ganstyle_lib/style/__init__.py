@@ -1,0 +1,1 @@
+"""Neural style transfer: VGG features, Gram-matrix losses, optimisation and feed-forward networks."""
