@@ -333,7 +333,8 @@ def reset_network_cache() -> None:
 
 # --------------------------------------------------------------------------- downloading
 
-def _human_size(size: int | None) -> str:
+def human_size(size: int | None) -> str:
+    """A byte count for people, e.g. ``human_size(11490434) == '11.0 MiB'``."""
     if size is None:
         return "size unknown"
     value = float(size)
@@ -770,7 +771,7 @@ def attribution_markdown() -> str:
     ]
     for a in REGISTRY.values():
         cells = [f"`{a.name}`", a.kind, a.license, a.attribution, f"<{a.url}>",
-                 _human_size(a.size), a.fallback or "— (needs the file)"]
+                 human_size(a.size), a.fallback or "— (needs the file)"]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += [
         "",

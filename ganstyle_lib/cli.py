@@ -24,22 +24,12 @@ from typing import Sequence
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def _human_size(size: int | None) -> str:
-    if size is None:
-        return "?"
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return "?"
-
-
 def _print_asset_table() -> None:
     from . import assets
 
     print(f"{'asset':<28} {'kind':<8} {'size':>9}  status")
     for asset in assets.REGISTRY.values():
-        print(f"{asset.name:<28} {asset.kind:<8} {_human_size(asset.size):>9}  {assets.status(asset)}")
+        print(f"{asset.name:<28} {asset.kind:<8} {assets.human_size(asset.size):>9}  {assets.status(asset)}")
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -82,7 +72,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     if args.action == "pack":
         path = assets.pack(args.archive, names=args.names or None)
-        print(f"wrote {path} ({_human_size(path.stat().st_size)})")
+        print(f"wrote {path} ({assets.human_size(path.stat().st_size)})")
         return 0
     if args.action == "unpack":
         installed = assets.unpack(args.archive)
