@@ -52,6 +52,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterable, Iterator
 
 from . import config
+from .fileio import atomic_write
 
 __all__ = [
     "AssetError",
@@ -445,22 +446,19 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
                          "could not be verified; add its checksum to the registry")
     algo, expected = asset.checksum
     path = path_for(asset)
-    out, tmp = _temp_file_next_to(path)
-    try:
-        with out:
-            try:
-                actual = _download_to(asset, out, timeout, progress)
-            except (OSError, http.client.HTTPException, ValueError) as err:
-                raise _unavailable(asset, _network_reason(err, timeout)) from err
+    # atomic_write renames the temporary file into place only if the block
+    # finishes; any exception (network, checksum) deletes it instead.
+    with atomic_write(path) as out:
+        try:
+            actual = _download_to(asset, out, timeout, progress)
+        except (OSError, http.client.HTTPException, ValueError) as err:
+            raise _unavailable(asset, _network_reason(err, timeout)) from err
         if actual != expected:
             raise _checksum_error(
                 asset, algo, expected, actual, f"downloaded from {asset.url}",
                 "The download was corrupted or the file changed upstream. Try again with "
                 f"`ganstyle assets fetch {asset.name}`; if the mismatch persists, report it "
                 "to the course maintainers.")
-        _install(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # no-op after a successful os.replace
     return path
 
 
