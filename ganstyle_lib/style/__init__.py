@@ -1,1 +1,10 @@
-"""Neural style transfer: VGG features, Gram-matrix losses, optimisation and feed-forward networks."""
+"""Neural style transfer: VGG features, Gram-matrix losses, optimisation and feed-forward networks.
+
+* :mod:`.features` -- VGG19 feature extractor (named layers, truncated at the deepest one,
+  ImageNet weights or clearly flagged untrained weights);
+* :mod:`.losses` -- Gram matrix, content, style and total-variation losses (one normalisation
+  convention, plus the TensorFlow tutorial's for comparison);
+* :mod:`.transfer` -- optimisation-based style transfer and texture synthesis (L-BFGS, Adam,
+  coarse-to-fine, colour preservation, style interpolation, a weights panel);
+* :mod:`.checks` -- exercise checks of notebook 04.
+"""
