@@ -1,4 +1,4 @@
-"""The ``ganstyle`` command.
+"""The ganstyle command: course tools from a terminal.
 
     ganstyle doctor                       environment line + every asset's status
     ganstyle assets list                  the registry: name, kind, size, status
@@ -7,6 +7,8 @@
     ganstyle assets unpack BUNDLE.tar.gz  verify checksums, install into the cache
     ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
     ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
+    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT
+    ganstyle train-style --style IMAGE [--content-dir DIR]
 
 Errors a learner can fix are printed as one line starting with ``error:``
 and exit with status 2; the traceback is kept for real bugs.
@@ -140,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_tidy = sub.add_parser("tidy", help="(authors) re-run notebooks, keep only check-cell outputs")
     p_tidy.add_argument("notebooks", nargs="+")
     p_tidy.set_defaults(func=cmd_tidy)
+
+    from .style import stylize  # `stylize` and `train-style` live beside their logic
+    stylize.add_cli_commands(sub)
     return parser
 
 

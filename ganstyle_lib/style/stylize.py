@@ -1,0 +1,326 @@
+"""The logic behind ``ganstyle stylize`` and ``ganstyle train-style``, as plain functions.
+
+    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...]
+    ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
+
+* :func:`stylize_files` -- every input image through a trained transformer
+  network, at its own size (aspect kept; ``max_dim`` optionally shrinks), images
+  of equal size in batches, each result written atomically as
+  ``OUT/<input stem>.png``. All inputs are checked *before* any work: a missing
+  or corrupt file stops the run with a message naming it, and no output file is
+  ever left half-written.
+* :func:`train_style` -- trains a network for one style image on a folder of
+  content photographs (or, offline, the bundled ones) and saves it as
+  ``<cache>/styles/<name>.keras``, where ``--style NAME`` finds it.
+* :func:`add_cli_commands` -- registers both sub-commands on an ``argparse``
+  sub-parser collection (called from :mod:`ganstyle_lib.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "add_cli_commands",
+           "mixing_function", "alpha_function", "style_mixer", "alpha_slider",
+           "TRAIN_DEFAULTS"]
+
+#: ``train_style`` defaults: about 10 minutes on 2 CPU cores (see notebook 05).
+TRAIN_DEFAULTS: dict[str, Any] = dict(steps=400, width=0.5, crop=96, batch_size=4, style_size=160,
+                                      learning_rate=3e-3)
+
+
+def styles_dir() -> Path:
+    """Where ``train-style`` saves networks and ``stylize --style NAME`` looks: ``<cache>/styles``."""
+    from .. import config
+
+    return config.cache_dir() / "styles"
+
+
+def style_slug(style: str | os.PathLike) -> str:
+    """A file-name-safe name for a style: ``"paintings/The Wave.jpg"`` -> ``"the_wave"``."""
+    stem = Path(str(style)).stem if Path(str(style)).suffix else Path(str(style)).name
+    slug = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
+    if not slug:
+        raise ValueError(f"cannot make a style name out of {style!r}")
+    return slug
+
+
+def resolve_model(model_path: str | os.PathLike | None = None, style_name: str | None = None) -> Path:
+    """The ``.keras`` file to use: ``model_path`` as given, or the trained network of ``style_name``."""
+    if (model_path is None) == (style_name is None):
+        raise ValueError("give exactly one of a model file (--model PATH) or a trained style name (--style NAME)")
+    if model_path is not None:
+        path = Path(model_path).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"no model file at {path}")
+        return path
+    path = styles_dir() / f"{style_slug(style_name)}.keras"
+    if not path.is_file():
+        trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
+        have = f"trained styles: {', '.join(trained)}" if trained else "no style has been trained yet"
+        raise FileNotFoundError(f"no trained network for style {style_name!r} ({path}); {have}; "
+                                f"train one with `ganstyle train-style --style {style_name}`")
+    return path
+
+
+def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> list[tuple[Path, tuple[int, int]]]:
+    """Every input decoded once, before any output is written: ``[(path, (H, W)), ...]``."""
+    from .. import data
+
+    if not inputs:
+        raise ValueError("no input images given")
+    paths = [Path(p).expanduser() for p in inputs]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"input image(s) not found: {', '.join(missing)}")
+    checked = []
+    for path in paths:
+        image = data.load_image(path, max_dim=max_dim)  # ImageLoadError (a ValueError) names the file
+        checked.append((path, (int(image.shape[1]), int(image.shape[2]))))
+    return checked
+
+
+def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.PathLike,
+                  model_path: str | os.PathLike | None = None, style_name: str | None = None, *,
+                  batch_size: int = 4, max_dim: int | None = None, style_weights: Sequence[float] | None = None,
+                  suffix: str = ".png", model: Any = None) -> list[Path]:
+    """Stylise image files with a trained transformer network; returns the written paths.
+
+    Args:
+        inputs: image files (PNG, JPEG, ...). Each result has the input's height and
+            width (or, with ``max_dim``, the longer side shrunk to it, aspect kept).
+        output_dir: created if needed; results are ``<output_dir>/<input stem><suffix>``.
+        model_path / style_name: exactly one -- a ``.keras`` file, or the name given
+            to ``train-style`` (looked up in :func:`styles_dir`).
+        batch_size: images *of the same size* are stylised together, up to this many.
+        style_weights: for a multi-style network, the mix (default: the first style).
+        model: an already loaded network (skips loading; for notebooks and tests).
+
+    Raises ``FileNotFoundError`` (missing input or model) or ``ValueError`` (a corrupt
+    or unreadable input, two inputs with the same name) before anything is written.
+    """
+    from .. import data
+    from .training import load_transformer
+
+    if suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise ValueError(f"write .png or .jpg results, not {suffix!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    checked = _check_inputs(inputs, max_dim)
+    output_dir = Path(output_dir)
+    targets = [output_dir / f"{path.stem}{suffix}" for path, _ in checked]
+    seen: dict[Path, Path] = {}
+    for (path, _), target in zip(checked, targets):
+        if target in seen:
+            raise ValueError(f"{seen[target]} and {path} would both be written to {target}; rename one")
+        seen[target] = path
+    net = model if model is not None else load_transformer(resolve_model(model_path, style_name))
+    conditional = isinstance(net.input, (list, tuple))
+    mix = None
+    if conditional:
+        n = net.input[1].shape[-1]
+        mix = np.eye(n, dtype=np.float32)[0] if style_weights is None else np.asarray(style_weights, np.float32)
+        if mix.shape != (n,) or mix.min() < 0 or mix.sum() <= 0:
+            raise ValueError(f"style_weights must be {n} non-negative numbers with a positive sum, got {style_weights}")
+        mix = mix / mix.sum()
+    elif style_weights is not None:
+        raise ValueError("style_weights only apply to a multi-style network; this one has a single style")
+
+    groups: dict[tuple[int, int], list[int]] = {}
+    for index, (_, size) in enumerate(checked):
+        groups.setdefault(size, []).append(index)
+    written: list[Path] = [Path()] * len(checked)
+    for size, indices in groups.items():
+        for start in range(0, len(indices), batch_size):
+            chunk = indices[start:start + batch_size]
+            batch = np.concatenate([np.asarray(data.load_image(checked[i][0], max_dim=max_dim)) for i in chunk])
+            x = [batch, np.repeat(mix[None], len(chunk), 0)] if conditional else batch
+            out = np.asarray(net(x, training=False))
+            for i, image in zip(chunk, out):
+                written[i] = data.save_image(image, targets[i])
+    return written
+
+
+def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike | None = None, *,
+                output: str | os.PathLike | None = None, log_dir: str | os.PathLike | None = None,
+                verbose: int | str = "auto", **settings: Any) -> Path:
+    """Train a transformer network for ``style_image`` and save it; returns the ``.keras`` path.
+
+    ``style_image``: a file, a painting name (``"starry_night"``; offline its
+    stand-in texture) or a sample name. ``content_dir``: a folder of photographs
+    (default: the bundled ones). ``output``: default ``<cache>/styles/<name>.keras``.
+    ``settings`` override :data:`TRAIN_DEFAULTS` (``steps``, ``width``, ``crop``,
+    ``batch_size``, ``style_size``, ``learning_rate``) or set loss weights
+    (``content_weight``, ``style_weight``, ``tv_weight``). Checkpoints and
+    TensorBoard logs go to ``log_dir`` (default: next to ``output``).
+    """
+    from .. import data
+    from .training import save_transformer, train_transformer
+
+    unknown = sorted(set(settings) - set(TRAIN_DEFAULTS) - {"content_weight", "style_weight", "tv_weight", "seed",
+                                                            "epochs", "norm"})
+    if unknown:
+        raise ValueError(f"unknown training setting(s) {unknown}; known: {sorted(TRAIN_DEFAULTS)}")
+    options = {**TRAIN_DEFAULTS, **settings}
+    if content_dir is not None and not Path(content_dir).is_dir():
+        raise FileNotFoundError(f"content folder {content_dir} does not exist")
+    style = data.load_image(style_image, max_dim=options.pop("style_size"))
+    output = Path(output) if output is not None else styles_dir() / f"{style_slug(style_image)}.keras"
+    log_dir = Path(log_dir) if log_dir is not None else output.parent / f"{output.stem}_training"
+    transformer, _, _ = train_transformer(style, content=content_dir, directory=log_dir, verbose=verbose,
+                                          **options)
+    return save_transformer(transformer, output)
+
+
+# --------------------------------------------------------------------------- command line
+
+def _parse_mix(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--mix takes comma-separated numbers, e.g. 0.5,0.5; got {text!r}") from None
+
+
+def cmd_stylize(args: argparse.Namespace) -> int:
+    """``ganstyle stylize``: print one line per written file."""
+    written = stylize_files(args.inputs, args.output, model_path=args.model, style_name=args.style,
+                            batch_size=args.batch_size, max_dim=args.max_dim, style_weights=_parse_mix(args.mix))
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_train_style(args: argparse.Namespace) -> int:
+    """``ganstyle train-style``: train, then print where the network went and how to use it."""
+    settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
+    path = train_style(args.style, args.content_dir, output=args.output, **settings)
+    print(f"saved {path}")
+    print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
+    return 0
+
+
+def add_cli_commands(subparsers: Any) -> None:
+    """Register ``stylize`` and ``train-style`` on ``parser.add_subparsers()``'s result."""
+    p = subparsers.add_parser("stylize", help="stylise images with a trained feed-forward network",
+                              description="Stylise images with a trained transformer network; each result "
+                                          "has its input's size and is written as OUT/<name>.png.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", metavar="PATH", help="a .keras network saved by train-style")
+    which.add_argument("--style", metavar="NAME", help="a style trained with `ganstyle train-style`")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    p.add_argument("--batch-size", type=int, default=4, help="images of equal size per batch (default 4)")
+    p.add_argument("--max-dim", type=int, default=None,
+                   help="shrink inputs whose longer side exceeds this (default: keep the size)")
+    p.add_argument("--mix", default=None, metavar="W,W,...", help="style weights of a multi-style network")
+    p.set_defaults(func=cmd_stylize)
+
+    t = subparsers.add_parser("train-style", help="train a feed-forward network for one style image",
+                              description="Train a transformer network (Johnson et al. 2016) for a style "
+                                          "image; saved to the cache's styles folder unless --output is given.")
+    t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
+    t.add_argument("--content-dir", default=None, metavar="DIR",
+                   help="folder of content photographs (default: the bundled sample photographs)")
+    t.add_argument("--output", default=None, metavar="PATH", help="where to save the .keras network")
+    t.add_argument("--steps", type=int, default=None, help=f"training steps (default {TRAIN_DEFAULTS['steps']})")
+    t.add_argument("--width", type=float, default=None, help=f"width multiplier (default {TRAIN_DEFAULTS['width']})")
+    t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
+    t.add_argument("--batch-size", type=int, default=None,
+                   help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
+    t.set_defaults(func=cmd_train_style)
+
+
+# --------------------------------------------------------------------------- interactive (notebook 05)
+
+def mixing_function(network: Any, content: Any) -> Any:
+    """A plain function ``render(weights) -> uint8 (H, W, 3)``: ``content`` through a multi-style network.
+
+    ``weights``: one non-negative number per style (normalised to sum 1). The
+    conditional instance norms blend each style's scale and shift linearly
+    (Dumoulin et al. 2017), so any mix costs one forward pass.
+    """
+    import tensorflow as tf
+
+    from .. import data
+
+    n = network.input[1].shape[-1]
+    image = tf.convert_to_tensor(content, tf.float32)
+    forward = tf.function(lambda x, w: network([x, w], training=False), reduce_retracing=True)
+
+    def render(weights: Sequence[float]) -> np.ndarray:
+        w = np.asarray(weights, np.float32).reshape(-1)
+        if w.shape != (n,) or w.min() < 0 or w.sum() <= 0:
+            raise ValueError(f"give {n} non-negative style weights with a positive sum, got {weights}")
+        return data.to_uint8(forward(image, tf.constant((w / w.sum())[None])))
+
+    return render
+
+
+def alpha_function(stylizer: Any, content: Any, style: Any) -> Any:
+    """A plain function ``render(alpha) -> uint8 (H, W, 3)`` of an AdaIN stylizer (alpha in [0, 1])."""
+    from .. import data
+
+    def render(alpha: float) -> np.ndarray:
+        return data.to_uint8(stylizer(content, style, alpha=float(alpha)))
+
+    return render
+
+
+def _image_widget(pixels: np.ndarray, scale: int = 1):
+    import io
+
+    import ipywidgets as widgets
+    from PIL import Image
+
+    picture = widgets.Image(format="png")
+
+    def update(px: np.ndarray) -> None:
+        buf = io.BytesIO()
+        img = Image.fromarray(px)
+        if scale > 1:
+            img = img.resize((px.shape[1] * scale, px.shape[0] * scale), Image.NEAREST)
+        img.save(buf, format="PNG")
+        picture.value = buf.getvalue()
+
+    update(pixels)
+    return picture, update
+
+
+def style_mixer(render: Any, names: Sequence[str], *, scale: int = 1):
+    """An ipywidgets panel: one slider per style (continuous update) and the picture ``render(weights)``.
+
+    ``render`` is a plain function (e.g. from :func:`mixing_function`); the panel
+    only wires sliders to it. With two styles a single slider moves from one to the other.
+    """
+    import ipywidgets as widgets
+
+    if len(names) == 2:
+        sliders = [widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
+                                       description=f"{names[0]} → {names[1]}", style={"description_width": "initial"})]
+        weights = lambda: [1.0 - sliders[0].value, sliders[0].value]  # noqa: E731
+    else:
+        sliders = [widgets.FloatSlider(value=1.0 if i == 0 else 0.0, min=0.0, max=1.0, step=0.05, description=n)
+                   for i, n in enumerate(names)]
+        weights = lambda: [s.value for s in sliders] if sum(s.value for s in sliders) > 0 else [1.0] * len(sliders)  # noqa: E731
+    picture, update = _image_widget(render(weights()), scale)
+    for slider in sliders:
+        slider.observe(lambda _change: update(render(weights())), names="value")
+    return widgets.VBox([*sliders, picture])
+
+
+def alpha_slider(render: Any, *, value: float = 1.0, scale: int = 1):
+    """An ipywidgets panel: a content <-> style slider ``alpha`` and the picture ``render(alpha)``."""
+    import ipywidgets as widgets
+
+    slider = widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.05, description="alpha (style)")
+    picture, update = _image_widget(render(value), scale)
+    slider.observe(lambda change: update(render(change["new"])), names="value")
+    return widgets.VBox([slider, picture])

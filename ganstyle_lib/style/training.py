@@ -1,0 +1,495 @@
+"""Training feed-forward stylisation networks with perceptual losses (Johnson et al. 2016).
+
+The transformer network ``T`` is trained once per style (or once for ``N``
+styles with conditional instance normalisation) on many content photographs
+``x`` so that, measured by a fixed loss network (VGG19, :mod:`.features`),
+
+.. math::
+
+    \\mathcal{L}(x) = \\lambda_c \\mathcal{L}_{content}(T(x), x)
+                  + \\lambda_s \\mathcal{L}_{style}(T(x), s)
+                  + \\lambda_{TV} \\mathcal{L}_{TV}(T(x))
+
+is small -- the same three terms as optimisation-based transfer, with the
+normalised convention of :mod:`.losses`; only the *parameters* that change are
+the network's, not the picture's.
+
+* :class:`PerceptualTrainer` -- a ``keras.Model`` whose ``train_step`` calls the
+  plain function :meth:`PerceptualTrainer.style_step` (a distributed custom
+  loop can call the same step: ``strategy.run(trainer.style_step, (batch,))``),
+  so ``fit()``, the Keras progress bar, checkpoints and TensorBoard all work;
+* :class:`AdaINTrainer` -- trains the decoder of an
+  :class:`~.networks.AdaINStylizer` (Huang & Belongie 2017);
+* :func:`content_images` / :func:`content_dataset` -- content photographs from
+  a folder, or offline the photographs bundled with scikit-image/matplotlib,
+  as an endless ``tf.data`` stream of random crops, flips and scales;
+* :func:`training_callbacks` -- checkpoint (the transformer as a ``.keras``
+  file, written atomically), TensorBoard logs, stop on NaN;
+* :func:`train_transformer` -- all of the above in one call (used by the CLI).
+
+XLA stays off unless :func:`ganstyle_lib.device.use_xla` says otherwise.
+Adapter note: :class:`~.features.VGGFeatures` is called through its
+``model`` and :func:`~.features.preprocess` inside the step (its ``__call__``
+wraps its own ``tf.function``), exactly as :mod:`.transfer` does.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .. import config
+from . import losses
+from .features import STYLE_LAYERS, VGGFeatures, preprocess
+from .networks import ADAIN_LAYERS, AdaINStylizer, transformer_net
+
+__all__ = [
+    "CONTENT_LAYERS",
+    "TRAIN_STYLE_LAYERS",
+    "DEFAULT_WEIGHTS",
+    "CONTENT_SAMPLES",
+    "IMAGE_SUFFIXES",
+    "content_images",
+    "random_crops",
+    "content_dataset",
+    "PerceptualTrainer",
+    "AdaINTrainer",
+    "TransformerCheckpoint",
+    "training_callbacks",
+    "save_transformer",
+    "load_transformer",
+    "train_transformer",
+]
+
+#: Content layer of Johnson et al. (relu2_2): low enough to keep edges, high enough to allow re-painting.
+CONTENT_LAYERS: tuple[str, ...] = ("block2_conv2",)
+#: Style layers (relu1_1 ... relu4_1); block 5 adds cost at 1/16 resolution and little texture.
+TRAIN_STYLE_LAYERS: tuple[str, ...] = tuple(STYLE_LAYERS[:4])
+#: Loss weights for the normalised losses of :mod:`.losses` (each term is a relative error ~ 1).
+DEFAULT_WEIGHTS = dict(content_weight=1.0, style_weight=5.0, tv_weight=0.1)
+#: Bundled photographs used as content offline (textures are left for styles).
+CONTENT_SAMPLES: tuple[str, ...] = ("astronaut", "coffee", "rocket", "grace_hopper", "camera", "chelsea")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+# --------------------------------------------------------------------------- data
+
+def content_images(source: str | os.PathLike | Sequence[str] | None = None,
+                   max_dim: int = 256) -> list[tf.Tensor]:
+    """Content photographs as a list of ``(1, H, W, 3)`` float32 images in [0, 1], longer side <= ``max_dim``.
+
+    ``source``: a folder (every image file in it, sorted; sub-folders ignored),
+    a list of paths or sample names, or ``None`` for :data:`CONTENT_SAMPLES`
+    (photographs bundled with scikit-image and matplotlib: no download).
+    """
+    from .. import data
+
+    if source is None:
+        names: list[Any] = list(CONTENT_SAMPLES)
+    elif isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+        names = sorted(p for p in Path(source).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not names:
+            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in {source}")
+    elif isinstance(source, (str, os.PathLike)):
+        raise FileNotFoundError(f"content folder {source} does not exist (give a folder of photographs, "
+                                "or nothing to use the bundled samples)")
+    else:
+        names = list(source)
+    return [data.load_image(n, max_dim=max_dim, upscale=False) for n in names]
+
+
+def random_crops(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator,
+                 scale_range: tuple[float, float] = (0.5, 1.0)) -> np.ndarray:
+    """One batch ``(batch_size, crop, crop, 3)``: random image, random scale, random crop, random flip.
+
+    The scale ``s`` in ``scale_range`` shrinks the image to ``s`` times its size
+    (never below ``crop`` on the shorter side), so the network sees objects at
+    several sizes; the horizontal flip doubles the views of each photograph.
+    """
+    batch = np.empty((batch_size, crop, crop, 3), np.float32)
+    for i in range(batch_size):
+        img = images[int(rng.integers(len(images)))]
+        h, w = int(img.shape[1]), int(img.shape[2])
+        s = max(float(rng.uniform(*scale_range)), crop / min(h, w))
+        nh, nw = max(crop, round(h * s)), max(crop, round(w * s))
+        scaled = tf.image.resize(img, (nh, nw), antialias=True)[0].numpy() if (nh, nw) != (h, w) else \
+            np.asarray(img[0])
+        top, left = int(rng.integers(nh - crop + 1)), int(rng.integers(nw - crop + 1))
+        patch = scaled[top:top + crop, left:left + crop]
+        batch[i] = patch[:, ::-1] if rng.random() < 0.5 else patch
+    return np.clip(batch, 0.0, 1.0)
+
+
+def content_dataset(images: Sequence[tf.Tensor] | None = None, *, crop: int = 128, batch_size: int = 4,
+                    num_styles: int = 0, styles: Sequence[tf.Tensor] | None = None,
+                    scale_range: tuple[float, float] = (0.5, 1.0), seed: int = 0) -> tf.data.Dataset:
+    """An endless ``tf.data`` stream of training batches (use ``steps_per_epoch`` in ``fit``).
+
+    Yields ``(B, crop, crop, 3)`` in [0, 1]; with ``num_styles > 0`` the pair
+    ``(images, one_hot)`` where ``one_hot`` ``(B, num_styles)`` picks a random
+    style per image (Dumoulin et al. train each style with one-hot weights);
+    with ``styles`` (AdaIN) the pair ``(content, style)`` of random crops of both.
+    ``images`` default to :func:`content_images` (). Seeded: the same stream every run.
+    """
+    images = list(images) if images is not None else content_images()
+    if not images:
+        raise ValueError("no content images to train on")
+    for img in images:
+        if min(img.shape[1:3]) < 16:
+            raise ValueError(f"content image of shape {img.shape} is too small to crop")
+    style_list = list(styles) if styles is not None else None
+
+    def generate():
+        rng = np.random.default_rng(seed)
+        while True:
+            x = random_crops(images, crop, batch_size, rng, scale_range)
+            if style_list is not None:
+                yield x, random_crops(style_list, crop, batch_size, rng, (0.5, 1.0))
+            elif num_styles:
+                yield x, np.eye(num_styles, dtype=np.float32)[rng.integers(num_styles, size=batch_size)]
+            else:
+                yield x
+
+    spec = tf.TensorSpec((batch_size, crop, crop, 3), tf.float32)
+    if style_list is not None:
+        signature: Any = (spec, spec)
+    elif num_styles:
+        signature = (spec, tf.TensorSpec((batch_size, num_styles), tf.float32))
+    else:
+        signature = spec
+    return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
+
+
+# --------------------------------------------------------------------------- the trainer
+
+def _replicas() -> int:
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+class PerceptualTrainer(keras.Model):
+    """Trains ``transformer`` so that ``transformer(x)`` has ``x``'s content and the style(s)' Gram matrices.
+
+    Args:
+        transformer: from :func:`~.networks.transformer_net`; with ``num_styles`` it
+            takes ``[images, style_weights]``.
+        styles: one style image ``(1, H, W, 3)`` in [0, 1], or a list (one per
+            style of a multi-style network, in the order of its style weights).
+        extractor: the loss network; default VGG19 (ImageNet weights if available,
+            otherwise untrained -- see :mod:`.features`) computing the layers below.
+        content_layers, style_layers: VGG19 layer names.
+        content_weight, style_weight, tv_weight: the lambdas (normalised losses).
+
+    Data for ``fit``: batches ``(B, h, w, 3)``, or ``(images, style_weights)``
+    for a multi-style network (see :func:`content_dataset`). Metrics: ``loss``
+    (total), ``content``, ``style``, ``tv`` (weighted terms).
+    """
+
+    def __init__(self, transformer: keras.Model, styles: Any, *, extractor: VGGFeatures | None = None,
+                 content_layers: Sequence[str] = CONTENT_LAYERS,
+                 style_layers: Sequence[str] = TRAIN_STYLE_LAYERS,
+                 content_weight: float = DEFAULT_WEIGHTS["content_weight"],
+                 style_weight: float = DEFAULT_WEIGHTS["style_weight"],
+                 tv_weight: float = DEFAULT_WEIGHTS["tv_weight"], name: str = "perceptual_trainer",
+                 **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        style_list = list(styles) if isinstance(styles, (list, tuple)) else [styles]
+        self.transformer = transformer
+        self.num_styles = len(style_list)
+        self.conditional = isinstance(transformer.input, (list, tuple))
+        if self.conditional:
+            n = transformer.input[1].shape[-1]
+            if n != self.num_styles:
+                raise ValueError(f"the transformer has {n} styles, {self.num_styles} style image(s) were given")
+        elif self.num_styles != 1:
+            raise ValueError(f"{self.num_styles} style images for a single-style network; build it with "
+                             f"transformer_net(num_styles={self.num_styles})")
+        self.content_layers, self.style_layers = tuple(content_layers), tuple(style_layers)
+        self.extractor = extractor or VGGFeatures(self.style_layers + self.content_layers)
+        missing = sorted(set(self.content_layers + self.style_layers) - set(self.extractor.layers))
+        if missing:
+            raise ValueError(f"the extractor does not compute {missing}")
+        self.weights_ = dict(content=float(content_weight), style=float(style_weight), tv=float(tv_weight))
+        grams = [self._features(s) for s in style_list]
+        # (N, C, C) per layer: row n is style n's Gram matrix; a style-weight vector mixes them linearly.
+        self.style_targets = {l: tf.concat([losses.gram_matrix(g[l]) for g in grams], 0) for l in self.style_layers}
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in ("loss", "content", "style", "tv")}
+        self.built = True
+
+    # -- pieces -----------------------------------------------------------------------------
+    def _features(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        return self.extractor.model(preprocess(images), training=False)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return list(self._trackers.values())
+
+    def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
+        """Adam(1e-3) by default, as Johnson et al.; ``jit_compile`` from ``device.use_xla()`` (off on CPU)."""
+        from .. import device
+
+        kwargs.setdefault("jit_compile", device.use_xla())
+        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
+
+    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
+
+    def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
+        """The transformer's output (lets ``predict`` work)."""
+        return self.transformer(inputs, training=training)
+
+    def _split(self, data: Any) -> tuple[tf.Tensor, tf.Tensor]:
+        if isinstance(data, (tuple, list)):
+            images, weights = data[0], data[1]
+        else:
+            images = data
+            weights = tf.ones((tf.shape(images)[0], 1), tf.float32)
+        return tf.convert_to_tensor(images, tf.float32), tf.convert_to_tensor(weights, tf.float32)
+
+    def stylize(self, images: tf.Tensor, weights: tf.Tensor, training: bool = False) -> tf.Tensor:
+        return self.transformer([images, weights] if self.conditional else images, training=training)
+
+    def loss_terms(self, images: tf.Tensor, weights: tf.Tensor, training: bool = False) -> dict[str, tf.Tensor]:
+        """``{"total", "content", "style", "tv"}`` (weighted) of the transformer on a batch, differentiable."""
+        content = self._features(images)
+        output = self.stylize(images, weights, training=training)
+        return self.terms_of_output(output, content, weights)
+
+    def terms_of_output(self, output: tf.Tensor, content_features: Mapping[str, tf.Tensor],
+                        weights: tf.Tensor) -> dict[str, tf.Tensor]:
+        feats = self._features(output)
+        targets = {l: tf.einsum("bn,ncd->bcd", weights, t) for l, t in self.style_targets.items()}
+        style = self.weights_["style"] * losses.style_loss(feats, targets)
+        content = self.weights_["content"] * tf.add_n(
+            [losses.content_loss(feats[l], content_features[l]) for l in self.content_layers]) / len(
+            self.content_layers)
+        tv = self.weights_["tv"] * losses.total_variation_loss(output)
+        return {"total": content + style + tv, "content": content, "style": style, "tv": tv}
+
+    # -- the step ---------------------------------------------------------------------------
+    def style_step(self, data: Any) -> dict[str, tf.Tensor]:
+        """One optimiser update on one batch; a plain function of the batch (``fit`` and custom loops)."""
+        images, weights = self._split(data)
+        content = self._features(images)  # targets: no gradient needed
+        variables = self.transformer.trainable_variables
+        with tf.GradientTape() as tape:
+            output = self.stylize(images, weights, training=True)
+            terms = self.terms_of_output(output, content, weights)
+            loss = terms["total"] / _replicas()
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        self._trackers["loss"].update_state(terms["total"])
+        for key in ("content", "style", "tv"):
+            self._trackers[key].update_state(terms[key])
+        return {k: m.result() for k, m in self._trackers.items()}
+
+    def train_step(self, data: Any) -> dict[str, tf.Tensor]:
+        return self.style_step(data)
+
+    def test_step(self, data: Any) -> dict[str, tf.Tensor]:
+        images, weights = self._split(data)
+        terms = self.loss_terms(images, weights)
+        self._trackers["loss"].update_state(terms["total"])
+        for key in ("content", "style", "tv"):
+            self._trackers[key].update_state(terms[key])
+        return {k: m.result() for k, m in self._trackers.items()}
+
+
+def _stat_loss(feats: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+    """Relative error of per-channel means and standard deviations (AdaIN's style loss, normalised)."""
+    m1, v1 = tf.nn.moments(feats, axes=[1, 2])
+    m2, v2 = tf.nn.moments(target, axes=[1, 2])
+    s1, s2 = tf.sqrt(v1 + 1e-5), tf.sqrt(v2 + 1e-5)
+    num = tf.reduce_sum(tf.square(m1 - m2) + tf.square(s1 - s2), axis=-1)
+    den = tf.reduce_sum(tf.square(m2) + tf.square(s2), axis=-1)
+    return tf.reduce_mean(num / (den + 1e-12))
+
+
+class AdaINTrainer(keras.Model):
+    """Trains the decoder of an :class:`~.networks.AdaINStylizer` (Huang & Belongie 2017).
+
+    With ``t = AdaIN(f(c), f(s))`` and ``g`` the decoder:
+    ``L = ||f(g(t)) - t||^2 / ||t||^2 + style_weight * mean_l stat_err(phi_l(g(t)), phi_l(s))``
+    where ``stat_err`` is the relative error of per-channel means and standard
+    deviations at relu1_1 ... relu4_1 (the paper uses unnormalised squared errors;
+    normalising keeps the weights meaningful for untrained features too).
+    Data: ``(content, style)`` batches (:func:`content_dataset` with ``styles=``).
+    """
+
+    def __init__(self, stylizer: AdaINStylizer, *, style_weight: float = 2.0, name: str = "adain_trainer",
+                 **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.stylizer = stylizer
+        self.decoder = stylizer.decoder
+        self.style_weight = float(style_weight)
+        missing = sorted(set(ADAIN_LAYERS) - set(stylizer.encoder.layers))
+        if missing:
+            raise ValueError(f"the encoder must compute {missing} for the style loss")
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in ("loss", "content", "style")}
+        self.built = True
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return list(self._trackers.values())
+
+    def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
+        from .. import device
+
+        kwargs.setdefault("jit_compile", device.use_xla())
+        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
+
+    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
+
+    def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
+        content, style = inputs
+        return self.stylizer.decode(self.stylizer.transfer_features(content, style), training=training)
+
+    def adain_step(self, data: Any) -> dict[str, tf.Tensor]:
+        """One decoder update on a ``(content, style)`` batch; a plain function of the batch."""
+        content, style = data
+        style_feats = self.stylizer.encode(style)
+        t = self.stylizer.transfer_features(content, style)
+        variables = self.decoder.trainable_variables
+        with tf.GradientTape() as tape:
+            output = self.stylizer.decode(t, training=True)
+            feats = self.stylizer.encode(output)
+            c = losses.content_loss(feats[self.stylizer.layer], t)
+            s = self.style_weight * tf.add_n([_stat_loss(feats[l], style_feats[l]) for l in ADAIN_LAYERS]) / len(
+                ADAIN_LAYERS)
+            total = c + s
+            scaled = total / _replicas()
+        grads = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        for key, value in (("loss", total), ("content", c), ("style", s)):
+            self._trackers[key].update_state(value)
+        return {k: m.result() for k, m in self._trackers.items()}
+
+    def train_step(self, data: Any) -> dict[str, tf.Tensor]:
+        return self.adain_step(data)
+
+
+# --------------------------------------------------------------------------- saving and callbacks
+
+def save_transformer(transformer: keras.Model, path: str | os.PathLike) -> Path:
+    """Save a transformer network (architecture + weights) as one ``.keras`` file, atomically."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"save the network to a .keras file, got {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        transformer.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_transformer(path: str | os.PathLike) -> keras.Model:
+    """Load a network saved by :func:`save_transformer` (or ``ganstyle train-style``)."""
+    from . import networks  # noqa: F401  registers the custom layers
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no trained network at {path}; train one with `ganstyle train-style --style IMAGE`")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as err:  # a truncated zip, a file of another kind...
+        raise ValueError(f"{path} is not a stylisation network saved by ganstyle ({err})") from err
+
+
+class TransformerCheckpoint(keras.callbacks.Callback):
+    """Save the trainer's transformer to ``path`` (``.keras``, atomically) after every ``every`` epochs and at the end."""
+
+    def __init__(self, path: str | os.PathLike, every: int = 1) -> None:
+        super().__init__()
+        self.path, self.every = Path(path), max(1, int(every))
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        if (epoch + 1) % self.every == 0:
+            self._save()
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        self._save()
+
+    def _save(self) -> None:
+        net = getattr(self.model, "transformer", None) or getattr(self.model, "decoder")
+        save_transformer(net, self.path)
+        config.logger.debug("saved %s", self.path)
+
+
+def _tensorboard_installed() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        config.logger.info("TensorBoard logs skipped: `pip install tensorboard` to get them")
+        return False
+    return True
+
+
+def training_callbacks(directory: str | os.PathLike | None, *, name: str = "transformer",
+                       tensorboard: bool = True, every: int = 1) -> list[keras.callbacks.Callback]:
+    """Checkpoint (``<directory>/<name>.keras``), TensorBoard logs (``<directory>/logs``), stop on NaN.
+
+    ``tensorboard --logdir <directory>/logs`` shows the loss terms during training.
+    The TensorBoard callback needs the ``tensorboard`` package (not a course
+    dependency); without it the logs are skipped with a one-line notice.
+    ``directory=None``: only the NaN guard.
+    """
+    callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
+    if directory is None:
+        return callbacks
+    directory = Path(directory)
+    callbacks.append(TransformerCheckpoint(directory / f"{name}.keras", every=every))
+    if tensorboard and _tensorboard_installed():
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(directory / "logs"), write_graph=False,
+                                                     update_freq="epoch"))
+    return callbacks
+
+
+def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.PathLike | None = None,
+                      width: float = 0.5, norm: str = "instance", residual_output: bool = True, steps: int = 300, epochs: int = 1,
+                      crop: int = 128, batch_size: int = 4, style_size: int = 192, content_max_dim: int = 256,
+                      learning_rate: float = 1e-3, extractor: VGGFeatures | None = None,
+                      directory: str | os.PathLike | None = None, verbose: int | str = "auto", seed: int = 0,
+                      callbacks: Sequence[keras.callbacks.Callback] = (),
+                      **weights: float) -> tuple[keras.Model, PerceptualTrainer, Any]:
+    """Build and train a transformer network for one style (or several, with a list).
+
+    ``styles``: an image ``(1, H, W, 3)``, a name or path for ``data.load_image``,
+    or a list of those (multi-style network). ``content``: images, a folder, or
+    ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
+    ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
+    ``style_weight``, ``tv_weight``. Returns ``(transformer, trainer, history)``.
+    """
+    from .. import data
+
+    many = isinstance(styles, (list, tuple))
+    style_list = [data.load_image(s, max_dim=style_size) if isinstance(s, (str, os.PathLike)) else
+                  tf.convert_to_tensor(s, tf.float32) for s in (styles if many else [styles])]
+    if isinstance(content, (str, os.PathLike)) or content is None:
+        images = content_images(content, max_dim=content_max_dim)
+    else:
+        images = list(content)
+    transformer = transformer_net(width, norm=norm, num_styles=len(style_list) if many else 0,
+                                  residual_output=residual_output)
+    trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)
+    trainer.compile(keras.optimizers.Adam(learning_rate))
+    dataset = content_dataset(images, crop=crop, batch_size=batch_size,
+                              num_styles=len(style_list) if many else 0, seed=seed)
+    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=verbose,
+                          callbacks=[*training_callbacks(directory), *callbacks])
+    return transformer, trainer, history

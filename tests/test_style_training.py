@@ -1,0 +1,92 @@
+"""Perceptual-loss training of feed-forward stylisation networks (issue 8)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganstyle_lib.style import features, networks, training
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return features.VGGFeatures(training.TRAIN_STYLE_LAYERS + training.CONTENT_LAYERS, weights="untrained")
+
+
+def _style(seed=0, size=40):
+    rng = np.random.default_rng(seed)
+    stripes = (np.sin(np.arange(size) / 2.0)[None, :, None] * 0.5 + 0.5) * np.array([1.0, 0.3, 0.1])
+    return tf.constant(np.clip(stripes + rng.uniform(0, 0.2, (size, size, 3)), 0, 1)[None], tf.float32)
+
+
+def _content(n=3, size=48):
+    rng = np.random.default_rng(1)
+    return [tf.constant(rng.uniform(size=(1, size, size + 8, 3)), tf.float32) for _ in range(n)]
+
+
+def test_dataset_batches_crops_flips_and_one_hot_styles():
+    ds = training.content_dataset(_content(), crop=32, batch_size=3, num_styles=2, seed=0)
+    images, weights = next(iter(ds))
+    assert images.shape == (3, 32, 32, 3) and weights.shape == (3, 2)
+    assert np.all(weights.numpy().sum(1) == 1.0)
+    assert 0.0 <= images.numpy().min() and images.numpy().max() <= 1.0
+    again = next(iter(training.content_dataset(_content(), crop=32, batch_size=3, num_styles=2, seed=0)))
+    np.testing.assert_array_equal(again[0].numpy(), images.numpy())  # seeded
+
+
+@pytest.mark.parametrize("num_styles", [0, 2])
+def test_a_few_steps_lower_the_perceptual_loss(extractor, num_styles):
+    tf.keras.utils.set_random_seed(0)
+    net = networks.transformer_net(0.125, num_styles=num_styles, residual_output=True)
+    styles = [_style(0), _style(1)] if num_styles else _style(0)
+    trainer = training.PerceptualTrainer(net, styles, extractor=extractor)
+    trainer.compile(tf.keras.optimizers.Adam(1e-2))
+    ds = training.content_dataset(_content(), crop=32, batch_size=2, num_styles=num_styles, seed=0)
+    fixed = next(iter(ds))
+    images, weights = trainer._split(fixed)
+    before = float(trainer.loss_terms(images, weights)["total"])
+    history = trainer.fit(ds, epochs=1, steps_per_epoch=12, verbose=0)
+    after = float(trainer.loss_terms(images, weights)["total"])
+    assert np.isfinite(history.history["loss"]).all()
+    assert after < before, (before, after)
+    assert set(history.history) >= {"loss", "content", "style", "tv"}
+
+
+def test_style_step_is_a_plain_function(extractor):
+    net = networks.transformer_net(0.125)
+    trainer = training.PerceptualTrainer(net, _style(), extractor=extractor)
+    trainer.compile()
+    trainer.optimizer.build(net.trainable_variables)
+    logs = trainer.style_step(tf.random.uniform((2, 24, 24, 3)))
+    assert set(logs) == {"loss", "content", "style", "tv"}
+    assert int(trainer.optimizer.iterations.numpy()) == 1
+
+
+def test_wrong_number_of_styles_is_refused(extractor):
+    with pytest.raises(ValueError, match="styles"):
+        training.PerceptualTrainer(networks.transformer_net(0.125, num_styles=3), [_style()], extractor=extractor)
+    with pytest.raises(ValueError, match="num_styles=2"):
+        training.PerceptualTrainer(networks.transformer_net(0.125), [_style(), _style(1)], extractor=extractor)
+
+
+def test_checkpoint_callback_writes_a_loadable_network(tmp_path, extractor):
+    net, trainer, _ = training.train_transformer(_style(), content=_content(2), width=0.125, steps=2, crop=32,
+                                                 batch_size=1, extractor=extractor, directory=tmp_path,
+                                                 verbose=0)
+    saved = training.load_transformer(tmp_path / "transformer.keras")
+    x = tf.random.uniform((1, 33, 35, 3))
+    np.testing.assert_allclose(saved(x).numpy(), net(x).numpy(), atol=1e-6)
+    import importlib.util
+
+    assert (tmp_path / "logs").is_dir() == (importlib.util.find_spec("tensorboard") is not None)
+
+
+def test_adain_decoder_training_lowers_its_loss():
+    tf.keras.utils.set_random_seed(0)
+    encoder = features.VGGFeatures(networks.ADAIN_LAYERS, weights="untrained")
+    stylizer = networks.AdaINStylizer(encoder, width=0.125)
+    trainer = training.AdaINTrainer(stylizer)
+    trainer.compile(tf.keras.optimizers.Adam(3e-3))
+    ds = training.content_dataset(_content(), crop=32, batch_size=2, styles=[_style(0), _style(1)], seed=0)
+    history = trainer.fit(ds, epochs=2, steps_per_epoch=8, verbose=0)
+    losses = history.history["loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]

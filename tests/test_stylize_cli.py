@@ -1,0 +1,101 @@
+"""`ganstyle stylize` / `train-style` logic (ganstyle_lib.style.stylize), issue 8."""
+
+import argparse
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganstyle_lib import data
+from ganstyle_lib.style import networks, stylize, training
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    net = networks.transformer_net(0.125, residual_output=True)
+    return training.save_transformer(net, tmp_path_factory.mktemp("model") / "tiny.keras")
+
+
+def _png(path, h, w, seed=0):
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (h, w, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+def test_stylize_writes_images_of_the_input_size(tmp_path, model_path):
+    a = _png(tmp_path / "a.png", 37, 53)
+    b = _png(tmp_path / "b.jpg", 37, 53, seed=1)
+    c = _png(tmp_path / "c.png", 20, 31, seed=2)
+    out = stylize.stylize_files([a, b, c], tmp_path / "out", model_path=model_path, batch_size=2)
+    assert [p.name for p in out] == ["a.png", "b.png", "c.png"]
+    for path, (h, w) in zip(out, [(37, 53), (37, 53), (20, 31)]):
+        assert data.load_image(path, max_dim=None).shape == (1, h, w, 3)
+    # the untrained residual network returns its input (up to 8-bit rounding)
+    np.testing.assert_allclose(np.asarray(data.load_image(out[0], None)), np.asarray(data.load_image(a, None)),
+                               atol=2 / 255)
+    small = stylize.stylize_files([a], tmp_path / "small", model_path=model_path, max_dim=20)
+    assert data.load_image(small[0], None).shape == (1, 14, 20, 3)  # aspect kept
+
+
+def test_missing_input_is_refused_before_anything_is_written(tmp_path, model_path):
+    a = _png(tmp_path / "a.png", 16, 16)
+    with pytest.raises(FileNotFoundError, match="nope.png"):
+        stylize.stylize_files([a, tmp_path / "nope.png"], tmp_path / "out", model_path=model_path)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_corrupt_input_gives_a_clear_error_and_no_partial_file(tmp_path, model_path):
+    good = _png(tmp_path / "good.png", 16, 16)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(good.read_bytes()[:60])  # truncated PNG
+    with pytest.raises(ValueError, match="bad.png.*(truncated|corrupt|not an image)"):
+        stylize.stylize_files([good, bad], tmp_path / "out", model_path=model_path)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_model_choice_errors(tmp_path, model_path, monkeypatch):
+    a = _png(tmp_path / "a.png", 16, 16)
+    with pytest.raises(ValueError, match="exactly one"):
+        stylize.stylize_files([a], tmp_path / "o", model_path=model_path, style_name="x")
+    monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path / "home"))
+    with pytest.raises(FileNotFoundError, match="train-style --style mystyle"):
+        stylize.stylize_files([a], tmp_path / "o", style_name="mystyle")
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a stylisation network"):
+        stylize.stylize_files([a], tmp_path / "o", model_path=corrupt)
+
+
+def test_multi_style_mix(tmp_path):
+    net = networks.transformer_net(0.125, num_styles=2)
+    a = _png(tmp_path / "a.png", 18, 22)
+    out = stylize.stylize_files([a], tmp_path / "o", model=net, style_weights=[1, 3])
+    assert data.load_image(out[0], None).shape == (1, 18, 22, 3)
+    with pytest.raises(ValueError, match="style_weights"):
+        stylize.stylize_files([a], tmp_path / "o", model=net, style_weights=[1, 2, 3])
+
+
+def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, capsys):
+    parser = argparse.ArgumentParser(prog="ganstyle")
+    stylize.add_cli_commands(parser.add_subparsers(dest="command", required=True))
+    a = _png(tmp_path / "a.png", 19, 23)
+    args = parser.parse_args(["stylize", str(a), "--model", str(model_path), "-o", str(tmp_path / "out")])
+    assert args.func(args) == 0
+    assert (tmp_path / "out" / "a.png").is_file()
+    assert "a.png" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # --model and --style are exclusive, one is required
+        parser.parse_args(["stylize", str(a), "-o", "x"])
+    args = parser.parse_args(["train-style", "--style", "wave", "--steps", "1"])
+    assert args.func is stylize.cmd_train_style and args.steps == 1 and args.content_dir is None
+
+
+def test_train_style_saves_where_stylize_finds_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path / "home"))
+    content = tmp_path / "photos"
+    content.mkdir()
+    for i in range(2):
+        _png(content / f"p{i}.png", 40, 48, seed=i)
+    style = _png(tmp_path / "My Style.png", 32, 32, seed=9)
+    path = stylize.train_style(style, content, steps=1, width=0.125, crop=32, batch_size=1, verbose=0)
+    assert path == stylize.styles_dir() / "my_style.keras"
+    out = stylize.stylize_files([content / "p0.png"], tmp_path / "o", style_name="my_style")
+    assert data.load_image(out[0], None).shape == (1, 40, 48, 3)
