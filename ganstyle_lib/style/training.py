@@ -172,7 +172,29 @@ def _replicas() -> int:
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
-class PerceptualTrainer(keras.Model):
+class _TrainerBase(keras.Model):
+    """What both trainers share: metric trackers, default optimiser, dataset-friendly fit()."""
+
+    _trackers: dict[str, keras.metrics.Metric]
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return list(self._trackers.values())
+
+    def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
+        """Adam(1e-3) by default, as Johnson et al.; ``jit_compile`` from ``device.use_xla()`` (off on CPU)."""
+        from .. import device
+
+        kwargs.setdefault("jit_compile", device.use_xla())
+        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
+
+    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
+
+
+class PerceptualTrainer(_TrainerBase):
     """Trains ``transformer`` so that ``transformer(x)`` has ``x``'s content and the style(s)' Gram matrices.
 
     Args:
@@ -224,22 +246,6 @@ class PerceptualTrainer(keras.Model):
     # -- pieces -----------------------------------------------------------------------------
     def _features(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
         return self.extractor.model(preprocess(images), training=False)
-
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        return list(self._trackers.values())
-
-    def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
-        """Adam(1e-3) by default, as Johnson et al.; ``jit_compile`` from ``device.use_xla()`` (off on CPU)."""
-        from .. import device
-
-        kwargs.setdefault("jit_compile", device.use_xla())
-        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
-
-    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
 
     def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
         """The transformer's output (lets ``predict`` work)."""
@@ -312,7 +318,7 @@ def _stat_loss(feats: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(num / (den + 1e-12))
 
 
-class AdaINTrainer(keras.Model):
+class AdaINTrainer(_TrainerBase):
     """Trains the decoder of an :class:`~.networks.AdaINStylizer` (Huang & Belongie 2017).
 
     With ``t = AdaIN(f(c), f(s))`` and ``g`` the decoder:
@@ -334,21 +340,6 @@ class AdaINTrainer(keras.Model):
             raise ValueError(f"the encoder must compute {missing} for the style loss")
         self._trackers = {k: keras.metrics.Mean(name=k) for k in ("loss", "content", "style")}
         self.built = True
-
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        return list(self._trackers.values())
-
-    def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
-        from .. import device
-
-        kwargs.setdefault("jit_compile", device.use_xla())
-        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
-
-    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
 
     def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
         content, style = inputs
