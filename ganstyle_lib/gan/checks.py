@@ -1,0 +1,150 @@
+"""Checks for notebook 02's exercises: a learner's function against the library's reference.
+
+Each check calls the learner's function and the reference on a few fresh random
+inputs, compares with a stated tolerance and raises ``AssertionError`` with a
+helpful message on the first mismatch; on success it returns a one-line,
+deterministic message (the notebook prints it in an ``NBVAL_CHECK_OUTPUT`` cell).
+
+* :func:`check_generator_block` -- ``generator_block(filters)``: 4x4 stride-2
+  transposed conv (no bias) + batch norm + ReLU, doubling height and width;
+* :func:`check_ema_update` -- ``ema_update(ema, weights, decay)`` on NumPy arrays;
+* :func:`check_frechet_distance` -- ``frechet_distance(mu1, sigma1, mu2, sigma2)``;
+* :func:`check_slerp` -- ``slerp(z0, z1, t)``, spherical interpolation of latents.
+
+When ``ganstyle_lib.exercises.check_function`` is available the numeric
+comparisons go through it, so every notebook reports mismatches the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = [
+    "reference_generator_block",
+    "reference_ema_update",
+    "check_generator_block",
+    "check_ema_update",
+    "check_frechet_distance",
+    "check_slerp",
+]
+
+
+def _compare(name: str, learner: Callable, reference: Callable, make_inputs: Callable[[np.random.Generator], tuple],
+             *, n_trials: int = 3, rtol: float = 1e-5, atol: float = 1e-6) -> str:
+    for trial in range(n_trials):
+        rng = np.random.default_rng(1000 + trial)
+        args = make_inputs(rng)
+        expected = np.asarray(reference(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args]),
+                              dtype=np.float64)
+        try:
+            got = learner(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
+        except NotImplementedError:
+            raise AssertionError(f"{name}: not implemented yet -- replace `raise NotImplementedError` "
+                                 "with your code") from None
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != expected.shape:
+            raise AssertionError(f"{name}: trial {trial + 1}: result has shape {got.shape}, expected "
+                                 f"{expected.shape}")
+        if not np.allclose(got, expected, rtol=rtol, atol=atol):
+            worst = float(np.max(np.abs(got - expected)))
+            raise AssertionError(
+                f"{name}: trial {trial + 1}: values differ from the reference by up to {worst:.3g} "
+                f"(tolerance rtol={rtol:g}, atol={atol:g}). Inputs: "
+                + ", ".join(f"{np.shape(a)}" for a in args))
+    return f"{name}: correct on {n_trials} random inputs"
+
+
+# -- 1. generator block -----------------------------------------------------------------
+
+def reference_generator_block(filters: int) -> Any:
+    """4x4 transposed conv, stride 2, 'same', no bias (BN adds one) -> BatchNorm -> ReLU."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+    ])
+
+
+def check_generator_block(generator_block: Callable[[int], Any]) -> str:
+    """Build the learner's block and the reference, give both the same weights, compare outputs."""
+    for trial, (h, c_in, filters) in enumerate([(7, 8, 4), (14, 4, 6), (4, 16, 8)]):
+        rng = np.random.default_rng(trial)
+        x = rng.standard_normal((2, h, h, c_in)).astype("float32")
+        try:
+            mine = generator_block(filters)
+        except NotImplementedError:
+            raise AssertionError("generator_block: not implemented yet") from None
+        ref = reference_generator_block(filters)
+        y_ref = ref(x, training=True)
+        y = mine(x, training=True)  # builds the learner's block
+        if tuple(y.shape) != tuple(y_ref.shape):
+            raise AssertionError(f"generator_block({filters}): output {tuple(y.shape)} for input "
+                                 f"{x.shape}, expected {tuple(y_ref.shape)} (stride 2 doubles H and W)")
+        shapes_ref = [tuple(w.shape) for w in ref.weights]
+        shapes_mine = [tuple(w.shape) for w in mine.weights]
+        if sorted(shapes_mine) != sorted(shapes_ref):
+            raise AssertionError(
+                f"generator_block({filters}) on input {x.shape[1:]}: weights {shapes_mine}, expected "
+                f"{shapes_ref} (4x4 kernel, no bias in the convolution, one batch norm)")
+        mine.set_weights(ref.get_weights())
+        y, y_ref = np.asarray(mine(x, training=True)), np.asarray(ref(x, training=True))
+        if not np.allclose(y, y_ref, rtol=1e-4, atol=1e-5):
+            raise AssertionError(
+                f"generator_block({filters}): with the reference's weights the outputs differ by up to "
+                f"{np.max(np.abs(y - y_ref)):.3g}; check the order conv -> batch norm -> ReLU and "
+                "padding='same'")
+        if np.min(y) < 0:
+            raise AssertionError("generator_block: negative outputs -- the block must end with a ReLU")
+    return "generator_block: correct on 3 random inputs"
+
+
+# -- 2. EMA update ------------------------------------------------------------------------
+
+def reference_ema_update(ema: np.ndarray, weights: np.ndarray, decay: float) -> np.ndarray:
+    """``decay * ema + (1 - decay) * weights``."""
+    return decay * ema + (1.0 - decay) * weights
+
+
+def check_ema_update(ema_update: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> str:
+    """``ema_update(ema, weights, decay)`` must return the new EMA (NumPy arrays, any shape)."""
+    def inputs(rng: np.random.Generator) -> tuple:
+        shape = tuple(rng.integers(1, 5, size=rng.integers(1, 4)))
+        return rng.standard_normal(shape), rng.standard_normal(shape), float(rng.uniform(0.5, 0.999))
+    return _compare("ema_update", ema_update, reference_ema_update, inputs)
+
+
+# -- 3. Frechet distance ------------------------------------------------------------------
+
+def check_frechet_distance(frechet_distance: Callable[..., float]) -> str:
+    """``frechet_distance(mu1, sigma1, mu2, sigma2)`` for random Gaussians in 2..6 dimensions."""
+    from ..metrics import frechet_distance as reference
+
+    def inputs(rng: np.random.Generator) -> tuple:
+        d = int(rng.integers(2, 7))
+        a, b = rng.standard_normal((d, d)), rng.standard_normal((d, d))
+        return (rng.standard_normal(d), a @ a.T + 0.1 * np.eye(d),
+                rng.standard_normal(d), b @ b.T + 0.1 * np.eye(d))
+    return _compare("frechet_distance", frechet_distance, reference, inputs, rtol=1e-4, atol=1e-6)
+
+
+# -- 4. slerp --------------------------------------------------------------------------------
+
+def check_slerp(slerp: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> str:
+    """``slerp(z0, z1, t)`` for random latent vectors and t in [0, 1] (including both ends)."""
+    from ..viz import slerp as reference
+
+    def inputs(rng: np.random.Generator) -> tuple:
+        d = int(rng.integers(4, 100))
+        return rng.standard_normal(d), rng.standard_normal(d), float(rng.uniform(0.0, 1.0))
+
+    message = _compare("slerp", slerp, reference, inputs, rtol=1e-5, atol=1e-6)
+    z0, z1 = np.random.default_rng(7).standard_normal((2, 16))
+    for t, end in ((0.0, z0), (1.0, z1)):
+        if not np.allclose(np.asarray(slerp(z0, z1, t), np.float64), end, atol=1e-6):
+            raise AssertionError(f"slerp: at t={t:g} the result must be z{int(t)} exactly")
+    return message

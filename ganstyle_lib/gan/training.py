@@ -1,0 +1,318 @@
+"""GAN training as a ``keras.Model``: ``fit()``, callbacks, progress bar, TensorBoard, strategies.
+
+:class:`GAN` wraps a generator and a discriminator. Its :meth:`GAN.gan_step`
+is one plain training step -- ``d_steps`` discriminator updates, one generator
+update, the EMA update -- which both :meth:`GAN.train_step` (used by ``fit()``)
+and a hand-written distributed loop can call::
+
+    gan = GAN(generator, discriminator, ema_decay=0.999)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                loss="non_saturating")
+    gan.fit(dataset, epochs=5, callbacks=[...])    # dataset of (B, H, W, C) in [-1, 1]
+
+    # a custom loop under tf.distribute (e.g. MultiWorkerMirroredStrategy, where
+    # Keras 3 fit() does not work yet): build and compile inside strategy.scope(), then
+    per_replica = strategy.run(gan.gan_step, args=(batch,))
+    logs = {k: strategy.reduce("MEAN", v, axis=None) for k, v in per_replica.items()}
+
+Under a strategy with n replicas each replica takes 1/n of the global batch, draws
+its own slice of the global noise, scales its loss by 1/n inside the tape (the
+optimiser sums gradients over replicas) and the DCGAN builders' batch norm is
+synchronised, so n replicas train like one device with the same global batch
+(``tests/test_gan_training.py`` checks 2 logical CPUs against 1 to 1e-5).
+
+Reported metrics (means over the epoch so far on the progress bar):
+
+* ``d_loss`` / ``g_loss`` -- the discriminator's and generator's losses;
+* ``d_real`` -- D(x), the mean probability the discriminator gives real images;
+* ``d_fake`` -- D(G(z)), the mean probability it gives generated images
+  (both ``sigmoid(logit)``; for the hinge/Wasserstein losses read them as a
+  squashed score).
+
+Everything random (the latent noise) comes from one ``keras.random.SeedGenerator``
+whose state is a variable, so a checkpoint restores it and a resumed run draws
+exactly the noise an uninterrupted run would have drawn. XLA is off unless
+``device.use_xla()`` says otherwise (on a 2-core CPU a DCGAN step was 1.7x
+slower with XLA).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import keras
+import tensorflow as tf
+
+__all__ = ["GAN", "ema_update", "resolve_losses"]
+
+LossPair = tuple[Callable[[Any, Any], Any], Callable[[Any], Any]]
+
+
+def resolve_losses(loss: str | LossPair) -> LossPair:
+    """A ``(discriminator_loss, generator_loss)`` pair from a name in ``losses.LOSSES`` or as given."""
+    if isinstance(loss, str):
+        from . import losses
+
+        if loss not in losses.LOSSES:
+            raise ValueError(f"unknown GAN loss {loss!r}; choose one of {sorted(losses.LOSSES)} "
+                             "or pass a (discriminator_loss, generator_loss) pair")
+        return losses.LOSSES[loss]
+    try:
+        d_loss, g_loss = loss
+    except (TypeError, ValueError):
+        raise TypeError("loss must be a name or a (discriminator_loss(real_logits, fake_logits), "
+                        f"generator_loss(fake_logits)) pair, got {loss!r}") from None
+    if not (callable(d_loss) and callable(g_loss)):
+        raise TypeError("both members of the loss pair must be callable")
+    return d_loss, g_loss
+
+
+def ema_update(ema_variables: Sequence[Any], variables: Sequence[Any], decay: float) -> None:
+    """In place: ``ema <- decay * ema + (1 - decay) * value`` for each pair of variables.
+
+    ``decay`` in [0, 1): 0 copies the weights, 0.999 averages over roughly the
+    last 1 / (1 - decay) = 1000 steps.
+    """
+    if len(ema_variables) != len(variables):
+        raise ValueError(f"{len(ema_variables)} EMA variables for {len(variables)} variables")
+    for ema, var in zip(ema_variables, variables):
+        ema.assign(decay * ema + (1.0 - decay) * tf.cast(var, ema.dtype))
+
+
+def _in_multi_replica_context() -> bool:
+    ctx = tf.distribute.get_replica_context()
+    return ctx is not None and ctx.num_replicas_in_sync > 1
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other with ``fit()``.
+
+    Args:
+        generator: maps z (B, latent_dim) to images (B, H, W, C) in [-1, 1].
+        discriminator: maps images to logits (B, 1) -- no sigmoid.
+        latent_dim: size of z; read from ``generator.input_shape`` when omitted.
+        d_steps: discriminator updates per generator update (each with fresh
+            noise, on the same real batch).
+        ema_decay: if given (e.g. 0.999), keep ``ema_generator``, an
+            exponential moving average of the generator's weights (batch-norm
+            statistics are copied). EMA samples are usually smoother and better
+            (Yazici et al. 2019, "The unusual effectiveness of averaging in GAN training").
+        seed: seed of the latent-noise generator.
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, *,
+                 latent_dim: int | None = None, d_steps: int = 1, ema_decay: float | None = None,
+                 seed: int = 0, name: str = "gan", **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if d_steps < 1:
+            raise ValueError(f"d_steps must be >= 1, got {d_steps}")
+        if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim or generator.input_shape[-1])
+        self.d_steps = int(d_steps)
+        self.ema_decay = ema_decay
+        self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
+        self.step = keras.Variable(0, dtype="int64", trainable=False, name="gan_step",
+                                   aggregation="only_first_replica")
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.name = f"{generator.name}_ema"
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
+        else:
+            self.ema_generator = None
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
+        self.d_loss_fn: Callable | None = None
+        self.g_loss_fn: Callable | None = None
+        self.d_optimizer: keras.optimizers.Optimizer | None = None
+        self.g_optimizer: keras.optimizers.Optimizer | None = None
+        # Both networks arrive built; saying so stops fit() under a strategy from trying to
+        # build the GAN symbolically by calling it on an image batch.
+        self.built = True
+
+    # -- set-up -------------------------------------------------------------------------
+    def compile(self, d_optimizer: keras.optimizers.Optimizer | None = None,
+                g_optimizer: keras.optimizers.Optimizer | None = None,
+                loss: str | LossPair = "non_saturating", **kwargs: Any) -> None:
+        """Choose the two optimisers and the loss pair (a name from ``losses.LOSSES``).
+
+        Defaults: Adam(2e-4, beta_1=0.5) for both, as in the DCGAN paper.
+        ``jit_compile`` defaults to :func:`ganstyle_lib.device.use_xla` (off on CPU).
+        """
+        from .. import device
+
+        kwargs.setdefault("jit_compile", device.use_xla())
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("use two optimiser objects: each keeps its own moment estimates")
+        self.d_loss_fn, self.g_loss_fn = resolve_losses(loss)
+        self.build_optimizers()
+
+    def build_optimizers(self) -> None:
+        """Create both optimisers' moment variables now, in the model's strategy scope.
+
+        Idempotent. ``compile()`` and ``fit()`` call it. It matters in two
+        places: before restoring a checkpoint (restore needs somewhere to write)
+        and under a ``tf.distribute`` strategy, where variables must be created
+        as mirrored variables *outside* the traced step: left to the first
+        ``apply_gradients`` inside ``strategy.run``, their creation is lifted
+        out of a per-replica function and the step fails ("You must feed a
+        value for placeholder tensor ... cond/Placeholder").
+        """
+        with self.distribute_strategy.scope():
+            for optimizer, net in ((self.d_optimizer, self.discriminator),
+                                   (self.g_optimizer, self.generator)):
+                if not optimizer.built:
+                    optimizer.build(net.trainable_variables)
+
+    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """``keras.Model.fit``; a ``tf.data.Dataset`` is not reshuffled by Keras (it shuffles itself)."""
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        if self.d_optimizer is not None:
+            self.build_optimizers()
+        return super().fit(x, *args, **kwargs)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return list(self._trackers.values())
+
+    def call(self, z: Any, training: bool = False) -> Any:
+        """Images G(z) from the generator (not the EMA copy); lets ``summary()``/``predict`` work."""
+        return self.generator(z, training=training)
+
+    # -- sampling -------------------------------------------------------------------------
+    def sample_latent(self, n: int) -> tf.Tensor:
+        """n latent vectors from N(0, I), drawn from the GAN's own (checkpointed) seed generator."""
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def generate(self, z_or_n: Any, *, use_ema: bool = True, batch_size: int = 500) -> Any:
+        """Images (N, H, W, C) in [-1, 1] as a NumPy array, in inference mode.
+
+        ``z_or_n`` is either latent vectors (N, latent_dim) or a count N (fresh
+        noise from a NumPy generator seeded 0, so repeated calls agree and
+        training's noise stream is untouched). Uses the EMA generator when there is one.
+        """
+        import numpy as np
+
+        if isinstance(z_or_n, (int, np.integer)):
+            z = np.random.default_rng(0).standard_normal((int(z_or_n), self.latent_dim)).astype("float32")
+        else:
+            z = np.asarray(z_or_n, dtype="float32")
+        net = self.ema_generator if (use_ema and self.ema_generator is not None) else self.generator
+        out = [np.asarray(net(z[i:i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, *net.output_shape[1:]), "float32")
+
+    # -- the step -------------------------------------------------------------------------
+    @staticmethod
+    def _scale(loss: tf.Tensor) -> tf.Tensor:
+        """The per-replica mean loss divided by the number of replicas (unchanged on one device).
+
+        The optimiser all-reduces gradients with a SUM, so replicas must each
+        contribute 1/n of the global-batch mean. Call it *inside* the tape: a
+        division done after the tape has stopped recording is not on the
+        gradient path, and ``tape.gradient`` then returns ``None`` for every
+        variable ("No gradients provided" under MirroredStrategy).
+        """
+        n = tf.distribute.get_strategy().num_replicas_in_sync
+        return loss / tf.cast(n, loss.dtype) if n > 1 else loss
+
+    def _latent(self, batch: tf.Tensor) -> tf.Tensor:
+        """Noise (batch, latent_dim) for this replica's share of the global batch.
+
+        On one device: one draw from the checkpointed seed generator. With n
+        replicas every replica holds the same seed state, so each draws the
+        *global* (n * batch, latent_dim) block and keeps its own slice: replicas
+        get different noise, and 2 replicas see exactly the noise one device
+        would have drawn for the same global batch.
+        """
+        ctx = tf.distribute.get_replica_context()
+        n = ctx.num_replicas_in_sync if ctx is not None else 1
+        if n == 1:
+            return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        z = keras.random.normal((n * batch, self.latent_dim), seed=self.seed_generator)
+        start = tf.cast(ctx.replica_id_in_sync_group, batch.dtype) * batch
+        return z[start:start + batch]
+
+    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        z = self._latent(batch)
+        fake = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = tf.cast(self.d_loss_fn(real_logits, fake_logits), tf.float32)
+            scaled = self._scale(d_loss)
+        grads = tape.gradient(scaled, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        d_real = tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32)))
+        d_fake = tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32)))
+        return d_loss, d_real, d_fake
+
+    def _generator_step(self, batch: tf.Tensor) -> tf.Tensor:
+        z = self._latent(batch)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            g_loss = tf.cast(self.g_loss_fn(fake_logits), tf.float32)
+            scaled = self._scale(g_loss)
+        grads = tape.gradient(scaled, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        return g_loss
+
+    def _ema_pairs(self) -> list[tuple[Any, Any, float]]:
+        # Same architecture, same weight order: trainable weights are averaged,
+        # batch-norm moving statistics (non-trainable) are copied (decay 0).
+        return [(ema, src, self.ema_decay if src.trainable else 0.0)
+                for ema, src in zip(self.ema_generator.weights, self.generator.weights)]
+
+    def update_ema(self) -> None:
+        """One EMA step of ``ema_generator`` towards ``generator`` (BN statistics copied)."""
+        if self.ema_generator is None:
+            return
+        pairs = self._ema_pairs()
+        if _in_multi_replica_context():
+            # Mirrored EMA variables must be written once, in cross-replica context.
+            def merged(strategy: tf.distribute.Strategy) -> None:
+                for ema, src, decay in pairs:
+                    strategy.extended.update(
+                        ema.value, lambda e, s, d=decay: e.assign(d * e + (1.0 - d) * s),
+                        args=(src.value,))
+            tf.distribute.get_replica_context().merge_call(merged)
+        else:
+            for ema, src, decay in pairs:
+                ema_update([ema], [src], decay)
+
+    def gan_step(self, real_images: Any) -> dict[str, tf.Tensor]:
+        """One plain training step on a batch of real images (B, H, W, C) in [-1, 1].
+
+        ``d_steps`` discriminator updates, one generator update, the EMA update,
+        ``step += 1``. Returns this step's values (scalars): ``d_loss``,
+        ``g_loss``, ``d_real`` = D(x) and ``d_fake`` = D(G(z)) -- no metric
+        state is touched, so a distributed loop can ``strategy.run`` it.
+        """
+        if self.d_loss_fn is None:
+            raise RuntimeError("call gan.compile(d_optimizer, g_optimizer, loss=...) before training")
+        real = tf.convert_to_tensor(real_images)
+        batch = tf.shape(real)[0]
+        for _ in range(self.d_steps):  # a Python loop: unrolled once when traced
+            d_loss, d_real, d_fake = self._discriminator_step(real, batch)
+        g_loss = self._generator_step(batch)
+        self.update_ema()
+        self.step.assign_add(1)
+        return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """``fit()``'s step: accepts ``images`` or ``(images, labels)`` batches; labels are ignored."""
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        values = self.gan_step(real)
+        for key, value in values.items():
+            self._trackers[key].update_state(value)
+        return {key: tracker.result() for key, tracker in self._trackers.items()}
+
+    def test_step(self, data: Any) -> dict[str, Any]:
+        raise NotImplementedError("GANs have no validation loss; use ganstyle_lib.metrics instead")
