@@ -6,6 +6,7 @@
 #   make lab             open JupyterLab on notebooks/
 #   make doctor          environment summary and asset status
 #   make bench           run the benchmarks (slow; prints tables)
+#   make student         write student notebooks (solutions replaced by stubs) into student/
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,7 +14,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ganstyle-installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup course test lab doctor bench clean
+.PHONY: setup course test lab doctor bench student clean
 
 setup: $(STAMP)
 
@@ -42,6 +43,9 @@ doctor: setup
 
 bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+student: setup
+	$(BIN)/ganstyle student --out student
 
 clean:
 	rm -rf build .pytest_cache

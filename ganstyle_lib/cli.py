@@ -7,6 +7,7 @@
     ganstyle assets unpack BUNDLE.tar.gz  verify checksums, install into the cache
     ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
     ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
+    ganstyle student [--out student]      student notebooks: solutions replaced by stubs
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT
     ganstyle train-style --style IMAGE [--content-dir DIR]
 
@@ -107,6 +108,16 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_student(args: argparse.Namespace) -> int:
+    from . import student
+
+    written = student.write_student_notebooks(args.out, notebook_dir=args.notebooks)
+    for path in written:
+        print(path)
+    print(f"wrote {len(written)} student notebook(s) into {args.out}")
+    return 0
+
+
 class UsageError(Exception):
     """A mistake in how the command was called; printed as one line."""
 
@@ -142,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_tidy = sub.add_parser("tidy", help="(authors) re-run notebooks, keep only check-cell outputs")
     p_tidy.add_argument("notebooks", nargs="+")
     p_tidy.set_defaults(func=cmd_tidy)
+
+    p_student = sub.add_parser("student", help="write student notebooks (solutions replaced by stubs)")
+    p_student.add_argument("--out", default="student", help="output folder (default: student)")
+    p_student.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_student.set_defaults(func=cmd_student)
 
     from .style import stylize  # `stylize` and `train-style` live beside their logic
     stylize.add_cli_commands(sub)
