@@ -318,3 +318,41 @@ def latent_slider(generate, z0, z1, *, steps: int = 50, method: str = "slerp", s
     slider.observe(lambda change: show(change["new"]), names="value")
     show(0.0)
     return widgets.VBox([slider, out]), show
+
+
+def class_explorer(generate, latent_dim: int, *, n_classes: int = 10, seed: int = 0, steps: int = 50,
+                   scale: float = 4.0):
+    """ipywidgets controls for a conditional generator: pick a class, move along a latent path.
+
+    ``generate(z, labels)`` maps latents (N, latent_dim) and int labels (N,) to
+    images (N, H, W, C) in [-1, 1] (e.g. ``gan.generate``). The slider t moves
+    the latent along a great circle (slerp) from z0 to z1, both drawn from
+    N(0, I) with ``seed``. Returns ``(widget, show)``: ``show(label, t)`` is the
+    plain callback both controls call; it returns the image it drew, so it can
+    be called directly in a test or where widgets do not render.
+    """
+    import ipywidgets as widgets
+
+    z0, z1 = np.random.default_rng(seed).standard_normal((2, latent_dim)).astype(np.float32)
+    out = widgets.Output()
+    picker = widgets.ToggleButtons(options=list(range(n_classes)), value=0, description="class",
+                                   style={"button_width": "2.2em"})
+    slider = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="latent t",
+                                 continuous_update=False)
+
+    def show(label: int, t: float) -> np.ndarray:
+        z = slerp(z0, z1, float(t))[None].astype(np.float32)
+        image = np.asarray(generate(z, np.array([int(label)], np.int32)))[0]
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(scale / 2, scale / 2))
+            ax.imshow(image_grid(image[None], 1)[..., 0], cmap="gray", vmin=0, vmax=1)
+            ax.set_axis_off()
+            ax.set_title(f"class {int(label)}, t = {float(t):.2f}")
+            plt.show()
+        return image
+
+    picker.observe(lambda change: show(change["new"], slider.value), names="value")
+    slider.observe(lambda change: show(picker.value, change["new"]), names="value")
+    show(0, 0.0)
+    return widgets.VBox([picker, slider, out]), show

@@ -268,24 +268,31 @@ def make_generator(latent_dim: int = 8, output_dim: int = 2, hidden: Sequence[in
 
 
 def make_discriminator(input_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                       activation: str = "relu", seed: int | None = 1) -> keras.Sequential:
+                       activation: str = "relu", seed: int | None = 1, *,
+                       spectral_norm: bool = False) -> keras.Sequential:
     """An MLP discriminator: samples ``(batch, input_dim)`` -> logits ``(batch, 1)``.
 
     Returns logits (no sigmoid): every loss in :mod:`ganstyle_lib.gan.losses`
     takes logits. With packing (see :func:`train_toy_gan`) ``input_dim`` is
-    ``pack * data_dim``.
+    ``pack * data_dim``. ``spectral_norm=True`` wraps every dense layer in
+    ``keras.layers.SpectralNormalization`` (Miyato et al. 2018).
     """
-    return _mlp(input_dim, 1, hidden, activation, seed, "discriminator")
+    mlp = _mlp(input_dim, 1, hidden, activation, seed, "discriminator")
+    if not spectral_norm:
+        return mlp
+    return keras.Sequential([keras.Input((input_dim,))]
+                            + [keras.layers.SpectralNormalization(layer) for layer in mlp.layers],
+                            name="discriminator")
 
 
 #: A learning rate: a float or a Keras schedule (called with the optimiser's step count).
 LearningRate = Union[float, keras.optimizers.schedules.LearningRateSchedule]
 
 
-def _adam(learning_rate) -> keras.optimizers.Adam:
+def _adam(learning_rate, beta_1: float = 0.5, beta_2: float = 0.999) -> keras.optimizers.Adam:
     # beta_1 = 0.5 as in DCGAN (Radford et al., 2016): less momentum, since the
     # opponent keeps moving the loss surface under the optimiser.
-    return keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
 
 
 # --- training ------------------------------------------------------------------------
@@ -368,7 +375,8 @@ def _pack(x: tf.Tensor, pack: int) -> tf.Tensor:
 def train_toy_gan(generator: keras.Model, discriminator: keras.Model, data: GaussianMixture, *,
                   loss: str = "non_saturating", steps: int = 2000, batch_size: int = 256,
                   d_learning_rate: LearningRate = 1e-3, g_learning_rate: LearningRate = 1e-3, d_steps: int = 1,
-                  pack: int = 1, gp_weight: float = 0.0, snapshot_every: int = 200,
+                  pack: int = 1, gp_weight: float = 0.0, betas: tuple[float, float] = (0.5, 0.999),
+                  snapshot_every: int = 200,
                   snapshot_size: int = 2500, probe=None, log_every: int = 50, seed: int = 0,
                   progress: bool = True) -> ToyRun:
     """Train a small GAN with the procedure of Goodfellow et al. (2014), Algorithm 1.
@@ -391,6 +399,8 @@ def train_toy_gan(generator: keras.Model, discriminator: keras.Model, data: Gaus
         pack: samples the discriminator judges jointly (1 = an ordinary GAN).
         gp_weight: weight of :func:`~ganstyle_lib.gan.losses.gradient_penalty`
             (10 for WGAN-GP; 0 = none).
+        betas: Adam's ``(beta_1, beta_2)`` for both networks; (0.5, 0.999) as in
+            DCGAN, (0.0, 0.9) as in WGAN-GP (Gulrajani et al. 2017).
         snapshot_every: keep a :class:`Snapshot` every this many steps (and at the end).
         snapshot_size: generator samples per snapshot (fixed noise, so frames are comparable).
         probe: optional points ``(n_probe, dim)`` at which to record the
@@ -410,7 +420,7 @@ def train_toy_gan(generator: keras.Model, discriminator: keras.Model, data: Gaus
     latent_dim = generator.input_shape[-1]
     rng = _rng(seed)
     tf_rng = tf.random.Generator.from_seed(seed)
-    d_opt, g_opt = _adam(d_learning_rate), _adam(g_learning_rate)
+    d_opt, g_opt = _adam(d_learning_rate, *betas), _adam(g_learning_rate, *betas)
 
     def critic(x):
         return discriminator(x, training=True)

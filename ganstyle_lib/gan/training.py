@@ -44,7 +44,7 @@ from typing import Any, Callable, Sequence
 import keras
 import tensorflow as tf
 
-__all__ = ["GAN", "ema_update", "resolve_losses"]
+__all__ = ["GAN", "ema_update", "resolve_losses", "fit_for_seconds"]
 
 LossPair = tuple[Callable[[Any, Any], Any], Callable[[Any], Any]]
 
@@ -80,6 +80,38 @@ def ema_update(ema_variables: Sequence[Any], variables: Sequence[Any], decay: fl
         ema.assign(decay * ema + (1.0 - decay) * tf.cast(var, ema.dtype))
 
 
+class _UniformFrom:
+    """Adapter giving :func:`losses.gradient_penalty` uniform draws from a Keras seed generator."""
+
+    def __init__(self, seed_generator: keras.random.SeedGenerator) -> None:
+        self.seed_generator = seed_generator
+
+    def uniform(self, shape: Any) -> tf.Tensor:
+        return keras.random.uniform(shape, seed=self.seed_generator)
+
+
+def fit_for_seconds(gan: "GAN", dataset: Any, seconds: float, *, chunk: int = 25,
+                    warmup: int = 1) -> dict[str, float]:
+    """Train ``gan`` on ``dataset`` (repeated) for about ``seconds`` of wall time.
+
+    Runs ``fit()`` in chunks of ``chunk`` steps until the budget is spent (the
+    first ``warmup`` steps, which trace the graph, are not counted). Returns
+    ``{"steps", "seconds", "seconds_per_step"}``. Used to compare methods on
+    the same wall-clock budget rather than the same number of steps.
+    """
+    import time
+
+    it = dataset.repeat() if hasattr(dataset, "repeat") else dataset
+    if warmup:
+        gan.fit(it, steps_per_epoch=warmup, epochs=1, verbose=0)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        gan.fit(it, steps_per_epoch=chunk, epochs=1, verbose=0)
+        steps += chunk
+    elapsed = time.perf_counter() - start
+    return {"steps": steps, "seconds": elapsed, "seconds_per_step": elapsed / max(steps, 1)}
+
+
 def _in_multi_replica_context() -> bool:
     ctx = tf.distribute.get_replica_context()
     return ctx is not None and ctx.num_replicas_in_sync > 1
@@ -99,11 +131,19 @@ class GAN(keras.Model):
             statistics are copied). EMA samples are usually smoother and better
             (Yazici et al. 2019, "The unusual effectiveness of averaging in GAN training").
         seed: seed of the latent-noise generator.
+        gp_weight: weight of the WGAN-GP gradient penalty added to the
+            discriminator's loss (10 in Gulrajani et al. 2017; 0 = none). The
+            interpolation weights are uniform, drawn from the checkpointed seed generator.
+
+    Conditioning: when the generator has two inputs ``[z, label]`` (e.g.
+    :func:`ganstyle_lib.gan.conditional.conditional_generator`) the GAN is
+    *conditional*: the discriminator must take ``[image, label]`` too, ``fit()``
+    needs ``(images, labels)`` batches and both networks see the real batch's labels.
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *,
                  latent_dim: int | None = None, d_steps: int = 1, ema_decay: float | None = None,
-                 seed: int = 0, name: str = "gan", **kwargs: Any) -> None:
+                 seed: int = 0, gp_weight: float = 0.0, name: str = "gan", **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
         if d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
@@ -111,7 +151,14 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim or generator.input_shape[-1])
+        self.conditional = len(generator.inputs) == 2
+        if self.conditional and len(discriminator.inputs) != 2:
+            raise ValueError("a conditional generator ([z, label] inputs) needs a discriminator "
+                             "taking [image, label]")
+        if gp_weight < 0:
+            raise ValueError(f"gp_weight must be >= 0, got {gp_weight}")
+        self.gp_weight = float(gp_weight)
+        self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
         self.d_steps = int(d_steps)
         self.ema_decay = ema_decay
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
@@ -191,12 +238,14 @@ class GAN(keras.Model):
         """n latent vectors from N(0, I), drawn from the GAN's own (checkpointed) seed generator."""
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
-    def generate(self, z_or_n: Any, *, use_ema: bool = True, batch_size: int = 500) -> Any:
+    def generate(self, z_or_n: Any, labels: Any = None, *, use_ema: bool = True,
+                 batch_size: int = 500) -> Any:
         """Images (N, H, W, C) in [-1, 1] as a NumPy array, in inference mode.
 
         ``z_or_n`` is either latent vectors (N, latent_dim) or a count N (fresh
         noise from a NumPy generator seeded 0, so repeated calls agree and
         training's noise stream is untouched). Uses the EMA generator when there is one.
+        A conditional GAN also takes ``labels`` (N,) ints; omitted, they cycle 0, 1, ..., 9, 0, ...
         """
         import numpy as np
 
@@ -205,7 +254,12 @@ class GAN(keras.Model):
         else:
             z = np.asarray(z_or_n, dtype="float32")
         net = self.ema_generator if (use_ema and self.ema_generator is not None) else self.generator
-        out = [np.asarray(net(z[i:i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
+        if self.conditional:
+            y = (np.arange(len(z)) % self._n_classes() if labels is None else np.asarray(labels)).astype("int32")
+            out = [np.asarray(net([z[i:i + batch_size], y[i:i + batch_size]], training=False))
+                   for i in range(0, len(z), batch_size)]
+        else:
+            out = [np.asarray(net(z[i:i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, *net.output_shape[1:]), "float32")
 
     # -- the step -------------------------------------------------------------------------
@@ -239,13 +293,32 @@ class GAN(keras.Model):
         start = tf.cast(ctx.replica_id_in_sync_group, batch.dtype) * batch
         return z[start:start + batch]
 
-    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor) -> tuple[tf.Tensor, ...]:
+    def _n_classes(self) -> int:
+        """Classes of a conditional generator: rows of its first Embedding table."""
+        for layer in self.generator.layers:
+            if isinstance(layer, keras.layers.Embedding):
+                return int(layer.input_dim)
+        raise ValueError("conditional generator without an Embedding layer: pass labels explicitly")
+
+    def _g(self, z: tf.Tensor, labels: Any, training: bool = True) -> tf.Tensor:
+        return self.generator([z, labels] if self.conditional else z, training=training)
+
+    def _d(self, images: tf.Tensor, labels: Any, training: bool = True) -> tf.Tensor:
+        return self.discriminator([images, labels] if self.conditional else images, training=training)
+
+    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor,
+                            labels: Any = None) -> tuple[tf.Tensor, ...]:
         z = self._latent(batch)
-        fake = self.generator(z, training=True)
+        fake = self._g(z, labels)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
+            real_logits = self._d(real, labels)
+            fake_logits = self._d(fake, labels)
             d_loss = tf.cast(self.d_loss_fn(real_logits, fake_logits), tf.float32)
+            if self.gp_weight:
+                from .losses import gradient_penalty
+
+                d_loss += self.gp_weight * gradient_penalty(
+                    lambda x: self._d(x, labels), real, fake, generator=_UniformFrom(self.seed_generator))
             scaled = self._scale(d_loss)
         grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
@@ -253,11 +326,11 @@ class GAN(keras.Model):
         d_fake = tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32)))
         return d_loss, d_real, d_fake
 
-    def _generator_step(self, batch: tf.Tensor) -> tf.Tensor:
+    def _generator_step(self, batch: tf.Tensor, labels: Any = None) -> tf.Tensor:
         z = self._latent(batch)
         with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            fake_logits = self.discriminator(fake, training=True)
+            fake = self._g(z, labels)
+            fake_logits = self._d(fake, labels)
             g_loss = tf.cast(self.g_loss_fn(fake_logits), tf.float32)
             scaled = self._scale(g_loss)
         grads = tape.gradient(scaled, self.generator.trainable_variables)
@@ -287,8 +360,10 @@ class GAN(keras.Model):
             for ema, src, decay in pairs:
                 ema_update([ema], [src], decay)
 
-    def gan_step(self, real_images: Any) -> dict[str, tf.Tensor]:
+    def gan_step(self, real_images: Any, labels: Any = None) -> dict[str, tf.Tensor]:
         """One plain training step on a batch of real images (B, H, W, C) in [-1, 1].
+
+        A conditional GAN also needs the batch's ``labels`` (B,) ints.
 
         ``d_steps`` discriminator updates, one generator update, the EMA update,
         ``step += 1``. Returns this step's values (scalars): ``d_loss``,
@@ -299,17 +374,23 @@ class GAN(keras.Model):
             raise RuntimeError("call gan.compile(d_optimizer, g_optimizer, loss=...) before training")
         real = tf.convert_to_tensor(real_images)
         batch = tf.shape(real)[0]
+        if self.conditional:
+            if labels is None:
+                raise ValueError("a conditional GAN needs (images, labels) batches: use "
+                                 "data.digits_dataset(..., with_labels=True)")
+            labels = tf.cast(labels, tf.int32)
         for _ in range(self.d_steps):  # a Python loop: unrolled once when traced
-            d_loss, d_real, d_fake = self._discriminator_step(real, batch)
-        g_loss = self._generator_step(batch)
+            d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels)
+        g_loss = self._generator_step(batch, labels)
         self.update_ema()
         self.step.assign_add(1)
         return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}
 
     def train_step(self, data: Any) -> dict[str, Any]:
-        """``fit()``'s step: accepts ``images`` or ``(images, labels)`` batches; labels are ignored."""
+        """``fit()``'s step: ``images`` or ``(images, labels)`` batches (labels used only when conditional)."""
         real = data[0] if isinstance(data, (tuple, list)) else data
-        values = self.gan_step(real)
+        labels = data[1] if (self.conditional and isinstance(data, (tuple, list))) else None
+        values = self.gan_step(real, labels)
         for key, value in values.items():
             self._trackers[key].update_state(value)
         return {key: tracker.result() for key, tracker in self._trackers.items()}
