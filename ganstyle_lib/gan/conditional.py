@@ -26,7 +26,7 @@ from typing import Any
 import keras
 from keras import layers
 
-from .models import _bn, _check, _maybe_sn, weight_init
+from .models import _bn, _check, _maybe_sn, _upsample_to_28, weight_init
 
 __all__ = ["conditional_generator", "projection_discriminator", "projection_logits", "class_grid_inputs"]
 
@@ -46,17 +46,7 @@ def conditional_generator(latent_dim: int = 64, n_classes: int = 10, width: int 
     e = layers.Embedding(n_classes, embed_dim, embeddings_initializer=keras.initializers.RandomNormal(
         0.0, 1.0, seed=seed), name="label_embedding")(label)                       # (B, embed_dim)
     x = layers.Concatenate(name="z_and_label")([z, e])
-    x = layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init, name="project")(x)
-    x = _bn("project_bn")(x)
-    x = layers.ReLU()(x)
-    x = layers.Reshape((7, 7, 2 * width))(x)                                       # 7x7
-    x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=init, name="up1")(x)            # 14x14
-    x = _bn("up1_bn")(x)
-    x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", kernel_initializer=init,
-                               name="up2")(x)                                      # 28x28
-    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    image = _upsample_to_28(x, width, init)
     return _check(keras.Model([z, label], image, name=name), (28, 28, 1))
 
 

@@ -80,9 +80,14 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32, *, seed: int | None =
     Dense projection to 7x7x(2*width) -> BN/ReLU -> 4x4 transposed conv, stride 2
     to 14x14xwidth -> BN/ReLU -> 4x4 transposed conv, stride 2 to 28x28x1 -> tanh.
     """
-    init = weight_init(seed)
     z = keras.Input((latent_dim,), name="z")
-    x = layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init, name="project")(z)
+    image = _upsample_to_28(z, width, weight_init(seed))
+    return _check(keras.Model(z, image, name=name), (28, 28, 1))
+
+
+def _upsample_to_28(x: Any, width: int, init: keras.initializers.Initializer) -> Any:
+    """The 28x28 generator's body, shared with the conditional generator: (B, d) -> (B, 28, 28, 1) in [-1, 1]."""
+    x = layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init, name="project")(x)
     x = _bn("project_bn")(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((7, 7, 2 * width))(x)                                       # 7x7
@@ -92,8 +97,8 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32, *, seed: int | None =
     x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", kernel_initializer=init,
                                name="up2")(x)                                      # 28x28
-    image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
-    return _check(keras.Model(z, image, name=name), (28, 28, 1))
+    # float32 output even under a mixed-precision policy: it feeds the losses.
+    return layers.Activation("tanh", dtype="float32", name="tanh")(x)
 
 
 def dcgan_discriminator(width: int = 32, *, batch_norm: bool = True, spectral_norm: bool = False,
