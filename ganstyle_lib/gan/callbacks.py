@@ -38,18 +38,12 @@ def grid_uint8(images: Any, ncols: int | None = None, pad: int = 2) -> np.ndarra
 
     Grayscale grids come back as (H, W) so PNG/GIF writers store them as grayscale.
     """
-    x = np.asarray(images, dtype=np.float32)
-    if x.ndim == 3:
-        x = x[..., None]
-    n, h, w, c = x.shape
-    ncols = ncols or int(math.ceil(math.sqrt(n)))
-    nrows = int(math.ceil(n / ncols))
-    x = np.clip((x + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
-    out = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, c), 255, np.uint8)
-    for i in range(n):
-        r, col = divmod(i, ncols)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + col * (w + pad): pad + col * (w + pad) + w] = x[i]
-    return out[..., 0] if c == 1 else out
+    from .. import data, viz
+
+    n = len(images)
+    grid = viz.image_grid(images, nrow=ncols or int(math.ceil(math.sqrt(n))), value_range=(-1.0, 1.0),
+                          padding=pad, pad_value=1.0)
+    return data.to_uint8(grid[..., 0] if grid.shape[-1] == 1 else grid)
 
 
 class SampleGrid(keras.callbacks.Callback):

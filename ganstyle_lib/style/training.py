@@ -36,7 +36,6 @@ wraps its own ``tf.function``), exactly as :mod:`.transfer` does.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -45,6 +44,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import config
+from ..fileio import atomic_path
 from . import losses
 from .features import STYLE_LAYERS, VGGFeatures, preprocess
 from .networks import ADAIN_LAYERS, AdaINStylizer, transformer_net
@@ -376,16 +376,8 @@ def save_transformer(transformer: keras.Model, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"save the network to a .keras file, got {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         transformer.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
