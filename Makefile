@@ -7,6 +7,8 @@
 #   make doctor          environment summary and asset status
 #   make bench           run the benchmarks (slow; prints tables)
 #   make student         write student notebooks (solutions replaced by stubs) into student/
+#   make slides          reveal.js decks of every notebook (quick mode) -> build/slides/index.html
+#   make slides FROM=build   the same from a `make course` build (full-mode figures, no re-run)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +16,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ganstyle-installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup course test lab doctor bench student clean
+.PHONY: setup course test lab doctor bench student slides clean
 
 setup: $(STAMP)
 
@@ -46,6 +48,10 @@ bench: setup
 
 student: setup
 	$(BIN)/ganstyle student --out student
+
+# reveal.js, require.js and jQuery come from npm once (pinned, sha512-checked) into the asset cache.
+slides: setup
+	$(BIN)/ganstyle slides --out build/slides $(if $(FROM),--executed $(FROM),)
 
 clean:
 	rm -rf build .pytest_cache

@@ -8,6 +8,7 @@
     ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
     ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
     ganstyle student [--out student]      student notebooks: solutions replaced by stubs
+    ganstyle slides [NOTEBOOK ...] [--out build/slides] [--executed build]   reveal.js decks
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT
     ganstyle train-style --style IMAGE [--content-dir DIR]
 
@@ -118,6 +119,17 @@ def cmd_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slides(args: argparse.Namespace) -> int:
+    from . import notebooks, slides
+
+    paths = args.notebooks or notebooks.list_notebooks()
+    decks = slides.render_slides(paths, args.out, executed_dir=args.executed)
+    for deck in decks:
+        print(deck)
+    print(f"slides: {Path(args.out) / 'index.html'} (works offline: reveal.js and MathJax are copied beside it)")
+    return 0
+
+
 class UsageError(Exception):
     """A mistake in how the command was called; printed as one line."""
 
@@ -158,6 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_student.add_argument("--out", default="student", help="output folder (default: student)")
     p_student.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
     p_student.set_defaults(func=cmd_student)
+
+    p_slides = sub.add_parser("slides", help="reveal.js slides per notebook, usable offline")
+    p_slides.add_argument("notebooks", nargs="*", help="notebook files (default: every course notebook)")
+    p_slides.add_argument("--out", default=str(Path("build") / "slides"),
+                          help="output folder (default: build/slides)")
+    p_slides.add_argument("--executed", metavar="DIR",
+                          help="reuse the executed notebooks of a course build (e.g. build) "
+                               "instead of running each one in quick mode")
+    p_slides.set_defaults(func=cmd_slides)
 
     from .style import stylize  # `stylize` and `train-style` live beside their logic
     stylize.add_cli_commands(sub)

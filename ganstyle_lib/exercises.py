@@ -26,6 +26,9 @@ import numpy as np
 
 __all__ = [
     "check_function",
+    "check_to_gan_range",
+    "check_from_gan_range",
+    "check_to_uint8",
     "check_discriminator_loss",
     "check_non_saturating_generator_loss",
     "check_optimal_discriminator",
@@ -182,6 +185,44 @@ def check_to_gan_range(fn: Callable) -> None:
 
     check_function(fn, lambda image: np.asarray(data.to_gan_range(image)), make_inputs,
                    name="to_gan_range", hint="0 must map to -1, 0.5 to 0 and 1 to +1: a line.")
+
+
+def check_from_gan_range(fn: Callable) -> None:
+    """Check ``fn(image)`` maps GAN-range values [-1, 1] back to [0, 1], clipping overshoot.
+
+    Inputs are float32 arrays of random shape with values in [-1.2, 1.2]: a
+    generator's output can overshoot slightly, and a display function must not
+    pass values outside [0, 1] on.
+    """
+    from . import data
+
+    def make_inputs(rng):
+        shape = tuple(int(n) for n in rng.integers(1, 9, size=int(rng.integers(1, 5))))
+        image = rng.uniform(-1.2, 1.2, size=shape).astype(np.float32)
+        image.flat[0], image.flat[-1] = -1.2, 1.2
+        return (image,)
+
+    check_function(fn, lambda image: np.asarray(data.from_gan_range(image)), make_inputs,
+                   name="from_gan_range",
+                   hint="-1 maps to 0 and +1 to 1; values beyond either end are clipped (np.clip).")
+
+
+def check_to_uint8(fn: Callable) -> None:
+    """Check ``fn(image)`` turns an (H, W, 3) float image in [0, 1] into uint8 0..255.
+
+    Inputs include values just outside [0, 1] (clip them) and values such as
+    0.999 that truncation would turn into 254 instead of 255 (round them).
+    """
+    from . import data
+
+    def make_inputs(rng):
+        height, width = (int(n) for n in rng.integers(2, 12, size=2))
+        image = rng.uniform(-0.1, 1.1, size=(height, width, 3)).astype(np.float32)
+        image.flat[:3] = (0.999, 0.0021, 0.5)
+        return (image,)
+
+    check_function(fn, data.to_uint8, make_inputs, name="to_uint8", atol=0, rtol=0,
+                   hint="clip to [0, 1], multiply by 255, round (not truncate), then .astype(np.uint8).")
 
 
 # --- notebook 01 ---------------------------------------------------------------------

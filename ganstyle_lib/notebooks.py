@@ -4,16 +4,21 @@
   or full mode, from the notebook's own folder.
 * :func:`tidy` / :func:`tidy_problems` keep committed notebooks reviewable:
   outputs are stored only for ``# NBVAL_CHECK_OUTPUT`` cells (the ones nbval
-  compares), and execution counts come from one top-to-bottom run.
+  compares), execution counts come from one top-to-bottom run, and every
+  cell carries the slide type :func:`slide_type` gives it.
 * :func:`run_course` executes every notebook in order and writes the executed
   notebooks, one HTML page each (figures embedded) and an ``index.html`` into
-  a build folder -- the "HTML book".
+  a build folder -- the "HTML book". Pages load MathJax (and, when npm could
+  fetch them, require.js and the widget renderer) from copies in that folder,
+  so the book renders without network (see :mod:`ganstyle_lib.webassets`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import html
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -29,16 +34,24 @@ __all__ = [
     "NOTEBOOK_DIR",
     "list_notebooks",
     "is_check_cell",
+    "slide_type",
+    "apply_slide_metadata",
     "tidy_problems",
     "strip_outputs",
     "execute",
     "tidy",
     "NotebookRun",
+    "first_error",
+    "book_exporter",
+    "export_page",
     "run_course",
 ]
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+SOLUTION_MARKER = "### BEGIN SOLUTION"
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+log = logging.getLogger("ganstyle")
 
 
 def list_notebooks(directory: str | os.PathLike = NOTEBOOK_DIR) -> list[Path]:
@@ -56,19 +69,75 @@ def is_check_cell(cell) -> bool:
     return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARKER)
 
 
+def slide_type(cell, *, first_code_cell: bool = False) -> str:
+    """The reveal.js slide type of a cell, from its content alone (a lecture's cut).
+
+    * a markdown cell whose first line is a ``#`` or ``##`` heading opens a
+      ``"slide"`` (a new column of the deck); a ``###`` heading opens a
+      ``"subslide"`` (the next slide down the column);
+    * a solution cell (``### BEGIN SOLUTION``) is a ``"fragment"``: pose the
+      exercise, then reveal the answer with one more key press;
+    * check cells (``# NBVAL_CHECK_OUTPUT``) and the notebook's first code cell
+      (imports, seeding, the environment line) are ``"skip"``: they matter
+      when running the notebook, not when lecturing from it;
+    * everything else is ``"-"``: it continues the current slide.
+    """
+    source = cell.source.lstrip()
+    if cell.cell_type == "markdown":
+        first_line = source.splitlines()[0] if source else ""
+        if first_line.startswith(("# ", "## ")):
+            return "slide"
+        if first_line.startswith("### "):
+            return "subslide"
+        return "-"
+    if cell.cell_type != "code":
+        return "skip"   # raw cells are not shown by the HTML exporters either
+    if is_check_cell(cell) or first_code_cell:
+        return "skip"
+    if SOLUTION_MARKER in cell.source:
+        return "fragment"
+    return "-"
+
+
+def _slide_types(nb) -> list[str]:
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), None)
+    return [slide_type(cell, first_code_cell=index == first_code) for index, cell in enumerate(nb.cells)]
+
+
+def apply_slide_metadata(nb):
+    """Set ``metadata.slideshow.slide_type`` of every cell from :func:`slide_type` (in place; returns nb)."""
+    for cell, kind in zip(nb.cells, _slide_types(nb)):
+        cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
+    return nb
+
+
+def _where(index: int, cell) -> str:
+    first_line = cell.source.strip().splitlines()[0][:40] if cell.source.strip() else "empty"
+    return f"cell {index} ({first_line!r})"
+
+
 def tidy_problems(nb) -> list[str]:
     """What keeps a committed notebook from being tidy (empty list: tidy).
 
     Rules: only check cells store outputs; every check cell stores the
     execution count of a top-to-bottom run (strictly increasing down the
-    notebook); no other cell keeps a count.
+    notebook); no other cell keeps a count; every cell's slide type is the
+    one :func:`slide_type` gives it (``ganstyle tidy`` sets them).
     """
     problems = []
+    stored = [cell.get("metadata", {}).get("slideshow", {}).get("slide_type") for cell in nb.cells]
+    if nb.cells and all(kind is None for kind in stored):
+        problems.append("no cell has slide metadata (slideshow.slide_type); run `ganstyle tidy` on the notebook")
+    else:
+        for index, (cell, have, kind) in enumerate(zip(nb.cells, stored, _slide_types(nb))):
+            if have != kind:
+                problems.append(f"{_where(index, cell)}: slide type {have!r}, the rule gives {kind!r}; "
+                                "run `ganstyle tidy` on the notebook")
     last_count = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        where = f"cell {index} ({cell.source.strip().splitlines()[0][:40] if cell.source.strip() else 'empty'!r})"
+        where = _where(index, cell)
         count = cell.get("execution_count")
         if is_check_cell(cell):
             if count is None:
@@ -139,13 +208,14 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
 
 
 def tidy(path: str | os.PathLike, timeout: int = 600) -> list[str]:
-    """Re-run a notebook in quick, offline mode and save it with check outputs only.
+    """Re-run a notebook in quick, offline mode; save it with check outputs and slide types.
 
     Returns :func:`tidy_problems` of the result (empty when tidy). The file is
     replaced atomically, only after the whole run succeeded.
     """
     nb = execute(path, quick=True, offline=True, timeout=timeout)
     strip_outputs(nb)
+    apply_slide_metadata(nb)
     atomic_write_text(path, nbformat.writes(nb))
     return tidy_problems(nb)
 
@@ -161,14 +231,44 @@ class NotebookRun:
     error: str = ""
 
 
-def _write_html(nb, target: Path) -> None:
+# A script URL that loads nothing, for a library the page would otherwise fetch from a CDN.
+NO_SCRIPT = "data:text/javascript,"
+
+
+def book_exporter(out_dir: Path):
+    """An ``HTMLExporter`` whose pages load MathJax, require.js and widgets from ``out_dir``.
+
+    MathJax always comes from the installed ``jupyter-server-mathjax``
+    package. require.js and the widget renderer come from npm: without them
+    (no npm, offline, not yet cached) the pages still render text, LaTeX and
+    figures, and widget panels show no controls (a warning says so).
+    """
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(nb)  # figures are embedded as data: URIs
-    atomic_write_text(target, body)
+    from . import webassets
+
+    exporter = HTMLExporter(mathjax_url=webassets.install_mathjax(out_dir))
+    try:
+        exporter.require_js_url = webassets.install_package(webassets.REQUIREJS, out_dir)
+        exporter.widget_renderer_url = webassets.install_package(webassets.WIDGETS, out_dir)
+    except webassets.WebAssetError as exc:
+        log.warning("widget panels in the HTML pages will show no controls: %s", exc)
+        exporter.require_js_url = NO_SCRIPT
+        exporter.widget_renderer_url = ""
+    return exporter
 
 
-def _first_error(nb) -> str:
+def export_page(exporter, nb) -> str:
+    """The page of ``nb``; without a local widget renderer, widget state is dropped (no CDN fallback)."""
+    if not exporter.widget_renderer_url and "widgets" in nb.metadata:
+        nb = copy.deepcopy(nb)  # the executed notebook keeps its widget state
+        del nb.metadata["widgets"]
+    body, _ = exporter.from_notebook_node(nb)  # figures are embedded as data: URIs
+    return body
+
+
+def first_error(nb) -> str:
+    """``"Name: message"`` of the first error output in an executed notebook, or ``""``."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -215,14 +315,15 @@ def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
         if not paths:
             raise ValueError(f"no notebook matches {sorted(wanted)}; "
                              f"choose from {[p.stem for p in list_notebooks(notebook_dir)]}")
+    exporter = book_exporter(out_dir)
     runs = []
     for path in tqdm(paths, desc=f"course ({'quick' if quick else 'full'} mode)", unit="notebook"):
         start = time.perf_counter()
         nb = execute(path, quick=quick, timeout=timeout, raise_on_error=False)
         seconds = time.perf_counter() - start
-        error = _first_error(nb)
+        error = first_error(nb)
         atomic_write_text(out_dir / path.name, nbformat.writes(nb))
-        _write_html(nb, out_dir / f"{path.stem}.html")
+        atomic_write_text(out_dir / f"{path.stem}.html", export_page(exporter, nb))
         runs.append(NotebookRun(path.stem, seconds, not error, f"{path.stem}.html", error))
     _write_index(runs, out_dir, "quick" if quick else "full")
     return runs

@@ -1,10 +1,10 @@
-"""Tests for ganstyle_lib.exercises: the comparator and the notebook 01 checks."""
+"""Tests for ganstyle_lib.exercises: the comparator and the notebook 00 and 01 checks."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganstyle_lib import exercises
+from ganstyle_lib import data, exercises
 from ganstyle_lib.gan import losses, toy
 
 
@@ -14,6 +14,12 @@ def _stub(*args):
 
 # (check, reference, a plausible wrong answer, the hint's key word)
 CASES = [
+    (exercises.check_to_gan_range, data.to_gan_range, lambda image: image * 2.0, "a line"),
+    # forgets to clip a generator's overshoot
+    (exercises.check_from_gan_range, data.from_gan_range, lambda image: (image + 1.0) / 2.0, "clipped"),
+    # truncates instead of rounding: 0.999 -> 254
+    (exercises.check_to_uint8, data.to_uint8,
+     lambda image: (np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8), "round"),
     (exercises.check_discriminator_loss, losses.minimax_discriminator_loss,
      # averages the two terms instead of adding them
      lambda r, f: 0.5 * losses.minimax_discriminator_loss(r, f), "softplus"),

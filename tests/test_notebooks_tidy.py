@@ -24,7 +24,7 @@ def test_committed_notebook_is_tidy(path):
 def _nb(*cells):
     nb = nbformat.v4.new_notebook()
     nb.cells = list(cells)
-    return nb
+    return notebooks.apply_slide_metadata(nb)   # slide types are tested in test_slides.py
 
 
 def test_tidy_rules_catch_stray_outputs_and_stale_counts():
