@@ -9,6 +9,7 @@ not import TensorFlow):
 * ``data``     digits as ``tf.data`` pipelines; robust image loading
 * ``gan``      GAN losses, toy problems, DCGAN models and training
 * ``viz``      image grids, curves, GIFs
+* ``widgets``  the notebooks' interactive panels (sliders -> picture), testable without a browser
 * ``exercises`` checks that learners call on their own implementations
 """
 

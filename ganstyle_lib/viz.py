@@ -200,7 +200,6 @@ __all__ += [
     "slerp",
     "lerp",
     "interpolate_latents",
-    "latent_slider",
 ]
 
 
@@ -284,75 +283,3 @@ def interpolate_latents(z0, z1, steps: int = 8, *, method: str = "slerp") -> np.
     """``steps`` latent vectors from z0 to z1 inclusive, float32 (steps, D)."""
     fn = {"slerp": slerp, "lerp": lerp}[method]
     return np.stack([fn(z0, z1, t) for t in np.linspace(0.0, 1.0, steps)]).astype(np.float32)
-
-
-def latent_slider(generate, z0, z1, *, steps: int = 50, method: str = "slerp", scale: float = 4.0):
-    """An ipywidgets slider that morphs one generated image from G(z0) to G(z1).
-
-    ``generate`` maps latents (N, D) to images (N, H, W, C) in [-1, 1] (e.g.
-    ``gan.generate``). Returns ``(widget, show)``: display the widget in a
-    notebook; ``show(t)`` is the plain callback it calls (t in [0, 1]) and can
-    be called directly -- in a test, or where widgets do not render -- and
-    returns the image it drew.
-    """
-    import ipywidgets as widgets
-
-    fn = {"slerp": slerp, "lerp": lerp}[method]
-    out = widgets.Output()
-    z0, z1 = np.asarray(z0, np.float32).ravel(), np.asarray(z1, np.float32).ravel()
-
-    def show(t: float) -> np.ndarray:
-        image = np.asarray(generate(fn(z0, z1, float(t))[None].astype(np.float32)))[0]
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(scale / 2, scale / 2))
-            ax.imshow(image_grid(image[None], 1)[..., 0] if image.shape[-1] == 1 else image_grid(image[None], 1),
-                      cmap="gray", vmin=0, vmax=1)
-            ax.set_axis_off()
-            ax.set_title(f"t = {t:.2f}")
-            plt.show(fig)
-        return image
-
-    slider = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="t",
-                                 continuous_update=False)
-    slider.observe(lambda change: show(change["new"]), names="value")
-    show(0.0)
-    return widgets.VBox([slider, out]), show
-
-
-def class_explorer(generate, latent_dim: int, *, n_classes: int = 10, seed: int = 0, steps: int = 50,
-                   scale: float = 4.0):
-    """ipywidgets controls for a conditional generator: pick a class, move along a latent path.
-
-    ``generate(z, labels)`` maps latents (N, latent_dim) and int labels (N,) to
-    images (N, H, W, C) in [-1, 1] (e.g. ``gan.generate``). The slider t moves
-    the latent along a great circle (slerp) from z0 to z1, both drawn from
-    N(0, I) with ``seed``. Returns ``(widget, show)``: ``show(label, t)`` is the
-    plain callback both controls call; it returns the image it drew, so it can
-    be called directly in a test or where widgets do not render.
-    """
-    import ipywidgets as widgets
-
-    z0, z1 = np.random.default_rng(seed).standard_normal((2, latent_dim)).astype(np.float32)
-    out = widgets.Output()
-    picker = widgets.ToggleButtons(options=list(range(n_classes)), value=0, description="class",
-                                   style={"button_width": "2.2em"})
-    slider = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="latent t",
-                                 continuous_update=False)
-
-    def show(label: int, t: float) -> np.ndarray:
-        z = slerp(z0, z1, float(t))[None].astype(np.float32)
-        image = np.asarray(generate(z, np.array([int(label)], np.int32)))[0]
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(scale / 2, scale / 2))
-            ax.imshow(image_grid(image[None], 1)[..., 0], cmap="gray", vmin=0, vmax=1)
-            ax.set_axis_off()
-            ax.set_title(f"class {int(label)}, t = {float(t):.2f}")
-            plt.show()
-        return image
-
-    picker.observe(lambda change: show(change["new"], slider.value), names="value")
-    slider.observe(lambda change: show(picker.value, change["new"]), names="value")
-    show(0, 0.0)
-    return widgets.VBox([picker, slider, out]), show

@@ -138,20 +138,3 @@ def test_wgan_gp_covers_more_ring_modes_than_the_collapsing_baseline():
                           d_hidden=(128, 128))
     assert baseline <= 2, f"the baseline should collapse (covered {baseline} of 8 modes)"
     assert wgan_gp >= baseline + 2, f"WGAN-GP covered {wgan_gp} modes, the baseline {baseline}"
-
-
-def test_class_explorer_callback_is_a_plain_function():
-    pytest.importorskip("ipywidgets")
-    from ganstyle_lib import viz
-
-    calls = []
-
-    def generate(z, labels):
-        calls.append((z.shape, labels.tolist()))
-        return np.full((1, 28, 28, 1), labels[0] / 10.0, "float32")
-
-    widget, show = viz.class_explorer(generate, latent_dim=8, seed=0)
-    image = show(7, 0.5)
-    assert image.shape == (28, 28, 1) and image[0, 0, 0] == pytest.approx(0.7)
-    assert calls[0] == ((1, 8), [0]) and calls[-1] == ((1, 8), [7])
-    assert len(widget.children) == 3

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 __all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "add_cli_commands",
-           "mixing_function", "alpha_function", "style_mixer", "alpha_slider",
+           "mixing_function", "alpha_function",
            "TRAIN_DEFAULTS"]
 
 #: ``train_style`` defaults: about 10 minutes on 2 CPU cores (see notebook 05).
@@ -272,55 +272,3 @@ def alpha_function(stylizer: Any, content: Any, style: Any) -> Any:
         return data.to_uint8(stylizer(content, style, alpha=float(alpha)))
 
     return render
-
-
-def _image_widget(pixels: np.ndarray, scale: int = 1):
-    import io
-
-    import ipywidgets as widgets
-    from PIL import Image
-
-    picture = widgets.Image(format="png")
-
-    def update(px: np.ndarray) -> None:
-        buf = io.BytesIO()
-        img = Image.fromarray(px)
-        if scale > 1:
-            img = img.resize((px.shape[1] * scale, px.shape[0] * scale), Image.NEAREST)
-        img.save(buf, format="PNG")
-        picture.value = buf.getvalue()
-
-    update(pixels)
-    return picture, update
-
-
-def style_mixer(render: Any, names: Sequence[str], *, scale: int = 1):
-    """An ipywidgets panel: one slider per style (continuous update) and the picture ``render(weights)``.
-
-    ``render`` is a plain function (e.g. from :func:`mixing_function`); the panel
-    only wires sliders to it. With two styles a single slider moves from one to the other.
-    """
-    import ipywidgets as widgets
-
-    if len(names) == 2:
-        sliders = [widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
-                                       description=f"{names[0]} → {names[1]}", style={"description_width": "initial"})]
-        weights = lambda: [1.0 - sliders[0].value, sliders[0].value]  # noqa: E731
-    else:
-        sliders = [widgets.FloatSlider(value=1.0 if i == 0 else 0.0, min=0.0, max=1.0, step=0.05, description=n)
-                   for i, n in enumerate(names)]
-        weights = lambda: [s.value for s in sliders] if sum(s.value for s in sliders) > 0 else [1.0] * len(sliders)  # noqa: E731
-    picture, update = _image_widget(render(weights()), scale)
-    for slider in sliders:
-        slider.observe(lambda _change: update(render(weights())), names="value")
-    return widgets.VBox([*sliders, picture])
-
-
-def alpha_slider(render: Any, *, value: float = 1.0, scale: int = 1):
-    """An ipywidgets panel: a content <-> style slider ``alpha`` and the picture ``render(alpha)``."""
-    import ipywidgets as widgets
-
-    slider = widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.05, description="alpha (style)")
-    picture, update = _image_widget(render(value), scale)
-    slider.observe(lambda change: update(render(change["new"])), names="value")
-    return widgets.VBox([slider, picture])

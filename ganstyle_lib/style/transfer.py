@@ -15,8 +15,8 @@ in ``[0, 1]``:
   Gatys et al. 2017); several weighted styles at once.
 * :func:`synthesize_texture` -- style only, from noise (Gatys et al. 2015).
 * :func:`interpolate_styles` -- a row of results between two styles.
-* :func:`preview_function` / :func:`weights_panel` -- a plain function that
-  stylises a small image for given weights, and an ipywidgets panel on it.
+* :func:`preview_function` -- a plain function that stylises a small image for
+  given weights (:func:`ganstyle_lib.widgets.weights_panel` puts sliders on it).
 
 Each run returns a :class:`TransferResult` with the image, the loss history
 (with wall-clock seconds) and optional intermediate frames. Progress is shown
@@ -50,7 +50,6 @@ __all__ = [
     "yiq_to_rgb",
     "match_color",
     "preview_function",
-    "weights_panel",
 ]
 
 #: The course's default settings of :func:`stylize` (normalised losses, see ``losses``).
@@ -493,7 +492,7 @@ def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | 
 
     It stylises ``content`` shrunk to ``max_dim`` pixels (fast enough to be
     interactive: about ``steps x 0.05`` s at 96 px on 2 CPU cores); ``fixed``
-    keywords go to :func:`stylize`. Call it directly, or give it to :func:`weights_panel`.
+    keywords go to :func:`stylize`. Call it directly, or give it to :func:`ganstyle_lib.widgets.weights_panel`.
     """
     from ..data import to_uint8
 
@@ -510,41 +509,3 @@ def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | 
         return to_uint8(result.image)
 
     return render
-
-
-def weights_panel(render: Callable[..., np.ndarray], *, content_weight: float = 1.0,
-                  style_weight: float = 1.0, tv_weight: float = 0.1, caption: str = ""):
-    """An ipywidgets panel: three log-scale sliders, a Run button, the image ``render(...)`` returns.
-
-    ``render`` is a plain function of ``(content_weight, style_weight, tv_weight)``
-    (e.g. from :func:`preview_function`), so the panel adds nothing to test.
-    The image is recomputed only when the button is pressed. Returns the ``VBox``.
-    """
-    import io
-
-    import ipywidgets as widgets
-    from PIL import Image as PILImage
-
-    sliders = {
-        "content_weight": widgets.FloatLogSlider(value=content_weight or 1e-3, base=10, min=-3, max=2,
-                                                 description="content"),
-        "style_weight": widgets.FloatLogSlider(value=style_weight, base=10, min=-2, max=2, description="style"),
-        "tv_weight": widgets.FloatLogSlider(value=max(tv_weight, 1e-4), base=10, min=-4, max=0,
-                                            description="TV"),
-    }
-    button = widgets.Button(description="Run", button_style="primary")
-    picture = widgets.Image(format="png")
-    status = widgets.Label(value=caption)
-
-    def on_click(_=None):
-        status.value = "running..."
-        start = time.perf_counter()
-        pixels = render(**{k: s.value for k, s in sliders.items()})
-        buf = io.BytesIO()
-        PILImage.fromarray(pixels).resize((pixels.shape[1] * 3, pixels.shape[0] * 3), PILImage.NEAREST).save(
-            buf, format="PNG")
-        picture.value = buf.getvalue()
-        status.value = f"{caption}  ({time.perf_counter() - start:.1f} s)".strip()
-
-    button.on_click(on_click)
-    return widgets.VBox([widgets.HBox([*sliders.values()]), widgets.HBox([button, status]), picture])
