@@ -122,9 +122,12 @@ def tidy_problems(nb) -> list[str]:
     Rules: only check cells store outputs; every check cell stores the
     execution count of a top-to-bottom run (strictly increasing down the
     notebook); no other cell keeps a count; every cell's slide type is the
-    one :func:`slide_type` gives it (``ganstyle tidy`` sets them).
+    one :func:`slide_type` gives it (``ganstyle tidy`` sets them); no saved
+    widget state in the notebook's metadata.
     """
     problems = []
+    if "widgets" in nb.metadata:
+        problems.append("notebook metadata keeps saved widget state; run `ganstyle tidy` on the notebook")
     stored = [cell.get("metadata", {}).get("slideshow", {}).get("slide_type") for cell in nb.cells]
     if nb.cells and all(kind is None for kind in stored):
         problems.append("no cell has slide metadata (slideshow.slide_type); run `ganstyle tidy` on the notebook")
@@ -156,12 +159,17 @@ def tidy_problems(nb) -> list[str]:
 
 
 def strip_outputs(nb):
-    """Drop outputs and counts from every cell except check cells (in place; returns nb)."""
+    """Drop outputs and counts from every cell except check cells (in place; returns nb).
+
+    The saved widget state goes too: it belongs to the widget outputs just
+    dropped, and it changes on every run.
+    """
     for cell in nb.cells:
         if cell.cell_type == "code" and not is_check_cell(cell):
             cell.outputs = []
             cell.execution_count = None
         cell.get("metadata", {}).pop("execution", None)
+    nb.metadata.pop("widgets", None)
     return nb
 
 

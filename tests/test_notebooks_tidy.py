@@ -49,3 +49,10 @@ def test_strip_outputs_keeps_only_check_cells():
     nb = notebooks.strip_outputs(_nb(plain, check))
     assert nb.cells[0].outputs == [] and nb.cells[0].execution_count is None
     assert nb.cells[1].outputs == out and nb.cells[1].execution_count == 2
+
+
+def test_saved_widget_state_is_untidy_and_stripped():
+    nb = _nb(nbformat.v4.new_code_cell("x = 1"))
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    assert "saved widget state" in notebooks.tidy_problems(nb)[0]
+    assert notebooks.tidy_problems(notebooks.strip_outputs(nb)) == []
