@@ -15,12 +15,15 @@ and a hand-written distributed loop can call::
     # Keras 3 fit() does not work yet): build and compile inside strategy.scope(), then
     per_replica = strategy.run(gan.gan_step, args=(batch,))
     logs = {k: strategy.reduce("MEAN", v, axis=None) for k, v in per_replica.items()}
+    # -- which is what ganstyle_lib.distributed.train_steps(gan.gan_step, dataset, steps) runs.
 
 Under a strategy with n replicas each replica takes 1/n of the global batch, draws
 its own slice of the global noise, scales its loss by 1/n inside the tape (the
 optimiser sums gradients over replicas) and the DCGAN builders' batch norm is
 synchronised, so n replicas train like one device with the same global batch
-(``tests/test_gan_training.py`` checks 2 logical CPUs against 1 to 1e-5).
+(``tests/test_gan_training.py`` checks 2 logical CPUs against 1 to 1e-5). Under a
+``mixed_float16`` policy both optimisers get dynamic loss scaling; the networks'
+last layers (tanh image, logit) stay float32 under every mixed policy.
 
 Reported metrics (means over the epoch so far on the progress bar):
 
@@ -188,15 +191,20 @@ class GAN(keras.Model):
 
         Defaults: Adam(2e-4, beta_1=0.5) for both, as in the DCGAN paper.
         ``jit_compile`` defaults to :func:`ganstyle_lib.device.use_xla` (off on CPU).
+        Under a ``mixed_float16`` policy both optimisers are wrapped in a
+        ``LossScaleOptimizer`` (:func:`ganstyle_lib.device.loss_scaled`).
         """
         from .. import device
 
         kwargs.setdefault("jit_compile", device.use_xla())
         super().compile(**kwargs)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if self.d_optimizer is self.g_optimizer:
+        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if d_optimizer is g_optimizer:
             raise ValueError("use two optimiser objects: each keeps its own moment estimates")
+        # Under mixed_float16 each optimiser gets dynamic loss scaling (a no-op wrapper otherwise).
+        self.d_optimizer = device.loss_scaled(d_optimizer, self.discriminator)
+        self.g_optimizer = device.loss_scaled(g_optimizer, self.generator)
         self.d_loss_fn, self.g_loss_fn = resolve_losses(loss)
         self.build_optimizers()
 
@@ -264,17 +272,19 @@ class GAN(keras.Model):
 
     # -- the step -------------------------------------------------------------------------
     @staticmethod
-    def _scale(loss: tf.Tensor) -> tf.Tensor:
-        """The per-replica mean loss divided by the number of replicas (unchanged on one device).
+    def _scale(loss: tf.Tensor, optimizer: keras.optimizers.Optimizer) -> tf.Tensor:
+        """The per-replica mean loss divided by the number of replicas, times the loss scale.
 
         The optimiser all-reduces gradients with a SUM, so replicas must each
         contribute 1/n of the global-batch mean. Call it *inside* the tape: a
         division done after the tape has stopped recording is not on the
         gradient path, and ``tape.gradient`` then returns ``None`` for every
-        variable ("No gradients provided" under MirroredStrategy).
+        variable ("No gradients provided" under MirroredStrategy). The loss
+        scale is 1 except under ``mixed_float16`` (a ``LossScaleOptimizer``,
+        whose ``apply_gradients`` divides it out again).
         """
         n = tf.distribute.get_strategy().num_replicas_in_sync
-        return loss / tf.cast(n, loss.dtype) if n > 1 else loss
+        return optimizer.scale_loss(loss / tf.cast(n, loss.dtype) if n > 1 else loss)
 
     def _latent(self, batch: tf.Tensor) -> tf.Tensor:
         """Noise (batch, latent_dim) for this replica's share of the global batch.
@@ -319,7 +329,7 @@ class GAN(keras.Model):
 
                 d_loss += self.gp_weight * gradient_penalty(
                     lambda x: self._d(x, labels), real, fake, generator=_UniformFrom(self.seed_generator))
-            scaled = self._scale(d_loss)
+            scaled = self._scale(d_loss, self.d_optimizer)
         grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
         d_real = tf.reduce_mean(tf.sigmoid(tf.cast(real_logits, tf.float32)))
@@ -332,7 +342,7 @@ class GAN(keras.Model):
             fake = self._g(z, labels)
             fake_logits = self._d(fake, labels)
             g_loss = tf.cast(self.g_loss_fn(fake_logits), tf.float32)
-            scaled = self._scale(g_loss)
+            scaled = self._scale(g_loss, self.g_optimizer)
         grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         return g_loss
@@ -363,7 +373,8 @@ class GAN(keras.Model):
     def gan_step(self, real_images: Any, labels: Any = None) -> dict[str, tf.Tensor]:
         """One plain training step on a batch of real images (B, H, W, C) in [-1, 1].
 
-        A conditional GAN also needs the batch's ``labels`` (B,) ints.
+        A conditional GAN also needs the batch's ``labels`` (B,) ints; an
+        ``(images, labels)`` pair as the first argument (as a dataset yields it) works too.
 
         ``d_steps`` discriminator updates, one generator update, the EMA update,
         ``step += 1``. Returns this step's values (scalars): ``d_loss``,
@@ -372,6 +383,8 @@ class GAN(keras.Model):
         """
         if self.d_loss_fn is None:
             raise RuntimeError("call gan.compile(d_optimizer, g_optimizer, loss=...) before training")
+        if isinstance(real_images, (tuple, list)):
+            real_images, labels = real_images[0], (real_images[1] if self.conditional else None)
         real = tf.convert_to_tensor(real_images)
         batch = tf.shape(real)[0]
         if self.conditional:

@@ -155,6 +155,10 @@ class VGGFeatures:
             x = layer(x)
             if layer.name in self.layers:
                 outputs[layer.name] = x
+        if keras.mixed_precision.global_policy().compute_dtype != "float32":
+            # Under a mixed policy the convolutions run in 16 bits; the features feed the losses
+            # (Gram matrices, relative errors), which stay float32.
+            outputs = {name: keras.ops.cast(t, "float32") for name, t in outputs.items()}
         self.model = keras.Model(inputs, outputs, name=f"vgg19_to_{self.deepest}")
         self.pretrained, self.weights_source = self._load(weights, seed)
         self._call = tf.function(self._forward, reduce_retracing=True)

@@ -214,7 +214,10 @@ class InstanceNormalization(keras.layers.Layer):
         self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta")
 
     def call(self, x):
-        return instance_norm(x, self.epsilon) * self.gamma + self.beta
+        # In float32 (statistics of 16-bit numbers are poor); out in the layer's compute dtype,
+        # which is 16-bit under mixed precision.
+        y = instance_norm(x, self.epsilon) * ops.cast(self.gamma, "float32") + ops.cast(self.beta, "float32")
+        return ops.cast(y, self.compute_dtype)
 
     def compute_output_shape(self, shape):
         return shape
@@ -249,9 +252,9 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     def call(self, inputs):
         x, weights = inputs
         weights = ops.cast(weights, "float32")
-        gamma = ops.matmul(weights, self.gamma)[:, None, None, :]  # (B, 1, 1, C)
-        beta = ops.matmul(weights, self.beta)[:, None, None, :]
-        return instance_norm(x, self.epsilon) * gamma + beta
+        gamma = ops.matmul(weights, ops.cast(self.gamma, "float32"))[:, None, None, :]  # (B, 1, 1, C)
+        beta = ops.matmul(weights, ops.cast(self.beta, "float32"))[:, None, None, :]
+        return ops.cast(instance_norm(x, self.epsilon) * gamma + beta, self.compute_dtype)
 
     def compute_output_shape(self, shapes):
         return shapes[0]
@@ -328,7 +331,7 @@ class AdaIN(keras.layers.Layer):
 
     def call(self, inputs):
         content, style = inputs
-        return adain(content, style, self.epsilon)
+        return ops.cast(adain(content, style, self.epsilon), self.compute_dtype)
 
     def compute_output_shape(self, shapes):
         return shapes[0]

@@ -182,11 +182,15 @@ class _TrainerBase(keras.Model):
         return list(self._trackers.values())
 
     def compile(self, optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
-        """Adam(1e-3) by default, as Johnson et al.; ``jit_compile`` from ``device.use_xla()`` (off on CPU)."""
+        """Adam(1e-3) by default, as Johnson et al.; ``jit_compile`` from ``device.use_xla()`` (off on CPU).
+
+        Under ``mixed_float16`` the optimiser gets loss scaling (:func:`ganstyle_lib.device.loss_scaled`).
+        """
         from .. import device
 
         kwargs.setdefault("jit_compile", device.use_xla())
-        super().compile(optimizer=optimizer or keras.optimizers.Adam(1e-3), **kwargs)
+        optimizer = device.loss_scaled(optimizer or keras.optimizers.Adam(1e-3), self)
+        super().compile(optimizer=optimizer, **kwargs)
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
         if isinstance(x, tf.data.Dataset):
@@ -206,10 +210,14 @@ class PerceptualTrainer(_TrainerBase):
             otherwise untrained -- see :mod:`.features`) computing the layers below.
         content_layers, style_layers: VGG19 layer names.
         content_weight, style_weight, tv_weight: the lambdas (normalised losses).
+        adversary: optional :class:`~.adversarial.PatchAdversary` (single style only):
+            its weighted generator loss joins the total as ``adv``, and every step
+            also updates its patch discriminator once (``d_loss``). With
+            ``style_weight=0`` the discriminator is the only style loss.
 
     Data for ``fit``: batches ``(B, h, w, 3)``, or ``(images, style_weights)``
     for a multi-style network (see :func:`content_dataset`). Metrics: ``loss``
-    (total), ``content``, ``style``, ``tv`` (weighted terms).
+    (total), ``content``, ``style``, ``tv`` (weighted terms), with an adversary also ``adv``, ``d_loss``.
     """
 
     def __init__(self, transformer: keras.Model, styles: Any, *, extractor: VGGFeatures | None = None,
@@ -217,8 +225,8 @@ class PerceptualTrainer(_TrainerBase):
                  style_layers: Sequence[str] = TRAIN_STYLE_LAYERS,
                  content_weight: float = DEFAULT_WEIGHTS["content_weight"],
                  style_weight: float = DEFAULT_WEIGHTS["style_weight"],
-                 tv_weight: float = DEFAULT_WEIGHTS["tv_weight"], name: str = "perceptual_trainer",
-                 **kwargs: Any) -> None:
+                 tv_weight: float = DEFAULT_WEIGHTS["tv_weight"], adversary: Any = None,
+                 name: str = "perceptual_trainer", **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
         style_list = list(styles) if isinstance(styles, (list, tuple)) else [styles]
         self.transformer = transformer
@@ -240,7 +248,11 @@ class PerceptualTrainer(_TrainerBase):
         grams = [self._features(s) for s in style_list]
         # (N, C, C) per layer: row n is style n's Gram matrix; a style-weight vector mixes them linearly.
         self.style_targets = {l: tf.concat([losses.gram_matrix(g[l]) for g in grams], 0) for l in self.style_layers}
-        self._trackers = {k: keras.metrics.Mean(name=k) for k in ("loss", "content", "style", "tv")}
+        if adversary is not None and (self.conditional or self.num_styles != 1):
+            raise ValueError("an adversary (patch discriminator) works with a single-style network only")
+        self.adversary = adversary
+        keys = ("loss", "content", "style", "tv") + (("adv", "d_loss") if adversary is not None else ())
+        self._trackers = {k: keras.metrics.Mean(name=k) for k in keys}
         self.built = True
 
     # -- pieces -----------------------------------------------------------------------------
@@ -260,7 +272,8 @@ class PerceptualTrainer(_TrainerBase):
         return tf.convert_to_tensor(images, tf.float32), tf.convert_to_tensor(weights, tf.float32)
 
     def stylize(self, images: tf.Tensor, weights: tf.Tensor, training: bool = False) -> tf.Tensor:
-        return self.transformer([images, weights] if self.conditional else images, training=training)
+        out = self.transformer([images, weights] if self.conditional else images, training=training)
+        return tf.cast(out, tf.float32)  # float32 under a mixed policy too: it feeds the losses
 
     def loss_terms(self, images: tf.Tensor, weights: tf.Tensor, training: bool = False) -> dict[str, tf.Tensor]:
         """``{"total", "content", "style", "tv"}`` (weighted) of the transformer on a batch, differentiable."""
@@ -277,7 +290,11 @@ class PerceptualTrainer(_TrainerBase):
             [losses.content_loss(feats[l], content_features[l]) for l in self.content_layers]) / len(
             self.content_layers)
         tv = self.weights_["tv"] * losses.total_variation_loss(output)
-        return {"total": content + style + tv, "content": content, "style": style, "tv": tv}
+        terms = {"total": content + style + tv, "content": content, "style": style, "tv": tv}
+        if self.adversary is not None:
+            terms["adv"] = self.adversary.generator_loss(output)
+            terms["total"] += terms["adv"]
+        return terms
 
     # -- the step ---------------------------------------------------------------------------
     def style_step(self, data: Any) -> dict[str, tf.Tensor]:
@@ -288,11 +305,14 @@ class PerceptualTrainer(_TrainerBase):
         with tf.GradientTape() as tape:
             output = self.stylize(images, weights, training=True)
             terms = self.terms_of_output(output, content, weights)
-            loss = terms["total"] / _replicas()
+            # 1/replicas: gradients are summed over replicas; scale_loss: 1 unless mixed_float16.
+            loss = self.optimizer.scale_loss(terms["total"] / _replicas())
         grads = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
+        if self.adversary is not None:  # then the discriminator's move, against the same outputs
+            terms["d_loss"] = self.adversary.discriminator_step(output)
         self._trackers["loss"].update_state(terms["total"])
-        for key in ("content", "style", "tv"):
+        for key in self._trackers.keys() - {"loss"}:
             self._trackers[key].update_state(terms[key])
         return {k: m.result() for k, m in self._trackers.items()}
 
@@ -302,16 +322,18 @@ class PerceptualTrainer(_TrainerBase):
     def test_step(self, data: Any) -> dict[str, tf.Tensor]:
         images, weights = self._split(data)
         terms = self.loss_terms(images, weights)
+        if self.adversary is not None:
+            terms["d_loss"] = self.adversary.discriminator_loss(self.stylize(images, weights))
         self._trackers["loss"].update_state(terms["total"])
-        for key in ("content", "style", "tv"):
+        for key in self._trackers.keys() - {"loss"}:
             self._trackers[key].update_state(terms[key])
         return {k: m.result() for k, m in self._trackers.items()}
 
 
 def _stat_loss(feats: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     """Relative error of per-channel means and standard deviations (AdaIN's style loss, normalised)."""
-    m1, v1 = tf.nn.moments(feats, axes=[1, 2])
-    m2, v2 = tf.nn.moments(target, axes=[1, 2])
+    m1, v1 = tf.nn.moments(tf.cast(feats, tf.float32), axes=[1, 2])
+    m2, v2 = tf.nn.moments(tf.cast(target, tf.float32), axes=[1, 2])
     s1, s2 = tf.sqrt(v1 + 1e-5), tf.sqrt(v2 + 1e-5)
     num = tf.reduce_sum(tf.square(m1 - m2) + tf.square(s1 - s2), axis=-1)
     den = tf.reduce_sum(tf.square(m2) + tf.square(s2), axis=-1)
@@ -352,13 +374,13 @@ class AdaINTrainer(_TrainerBase):
         t = self.stylizer.transfer_features(content, style)
         variables = self.decoder.trainable_variables
         with tf.GradientTape() as tape:
-            output = self.stylizer.decode(t, training=True)
+            output = tf.cast(self.stylizer.decode(t, training=True), tf.float32)  # feeds the losses
             feats = self.stylizer.encode(output)
             c = losses.content_loss(feats[self.stylizer.layer], t)
             s = self.style_weight * tf.add_n([_stat_loss(feats[l], style_feats[l]) for l in ADAIN_LAYERS]) / len(
                 ADAIN_LAYERS)
             total = c + s
-            scaled = total / _replicas()
+            scaled = self.optimizer.scale_loss(total / _replicas())
         grads = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         for key, value in (("loss", total), ("content", c), ("style", s)):
