@@ -69,6 +69,22 @@ def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> int:
     return r
 
 
+def valid_output_size(size: int, kernel_sizes: Sequence[int], strides: Sequence[int]) -> int:
+    """Length of one side of the output of a stack of unpadded ('valid') convolutions.
+
+    A layer with kernel ``k`` and stride ``s`` fits ``(n - k) // s + 1`` windows
+    into ``n`` input positions; apply it layer by layer, first layer first.
+    Example: a 64-pixel side through kernels ``(4, 4, 4, 4)``, strides
+    ``(2, 2, 1, 1)`` gives 64 -> 31 -> 14 -> 11 -> 8.
+    """
+    if len(kernel_sizes) != len(strides):
+        raise ValueError(f"{len(kernel_sizes)} kernel sizes but {len(strides)} strides")
+    n = int(size)
+    for k, s in zip(kernel_sizes, strides):
+        n = (n - int(k)) // int(s) + 1
+    return n
+
+
 def patch_layers(num_downsamples: int = 3, kernel_size: int = 4) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """``(kernel_sizes, strides)`` of :func:`patch_discriminator`'s convolutions.
 
@@ -92,7 +108,7 @@ def patch_receptive_field(num_downsamples: int = 3, kernel_size: int = 4) -> int
 def patch_grid_shape(height: int, width: int, num_downsamples: int = 3, kernel_size: int = 4) -> tuple[int, int]:
     """Shape ``(h, w)`` of the logit grid for an ``height x width`` input ('valid' convolutions).
 
-    Layer by layer ``n -> (n - k) // s + 1``; this equals
+    Layer by layer ``n -> (n - k) // s + 1`` (:func:`valid_output_size`); this equals
     ``(n - R) // J + 1`` with ``R`` the receptive field and ``J = 2 ** num_downsamples``
     the distance, in input pixels, between the windows of neighbouring logits.
     Raises ``ValueError`` when the input is smaller than one window.
@@ -101,12 +117,8 @@ def patch_grid_shape(height: int, width: int, num_downsamples: int = 3, kernel_s
     if min(height, width) < size:
         raise ValueError(f"a {height}x{width} input is smaller than the discriminator's {size}x{size} "
                          f"receptive field; use larger crops or fewer downsamplings (num_downsamples)")
-    shape = []
-    for n in (height, width):
-        for k, s in zip(*patch_layers(num_downsamples, kernel_size)):
-            n = (n - k) // s + 1
-        shape.append(n)
-    return shape[0], shape[1]
+    layers = patch_layers(num_downsamples, kernel_size)
+    return valid_output_size(height, *layers), valid_output_size(width, *layers)
 
 
 # --------------------------------------------------------------------------- the network

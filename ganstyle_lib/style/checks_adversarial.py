@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from . import adversarial, cycle
 
-__all__ = ["check_receptive_field", "check_cycle_consistency_loss"]
+__all__ = ["check_receptive_field", "check_valid_output_size", "check_cycle_consistency_loss"]
 
 
 def _require_callable(name: str, learner_fn: object) -> None:
@@ -53,6 +53,28 @@ def check_receptive_field(receptive_field: Callable) -> None:
     _run("receptive_field", lambda k, s: receptive_field(list(k), list(s)),
          lambda k, s: adversarial.receptive_field(k, s), make, n_trials=6,
          hint="start from r = 1 at the last layer and go backwards: r = (r - 1) * stride + kernel")
+
+
+def check_valid_output_size(valid_output_size: Callable) -> None:
+    """Your ``valid_output_size(size, kernel_sizes, strides)`` on the course's discriminator and random stacks."""
+    _require_callable("valid_output_size", valid_output_size)
+    calls = {"n": 0}
+
+    def make(rng):
+        calls["n"] += 1
+        if calls["n"] == 1:  # the course's N = 2 discriminator on a 64-pixel crop: 8 logits per side
+            return 64, [4, 4, 4, 4], [2, 2, 1, 1]
+        depth = int(rng.integers(1, 6))
+        kernels = [int(k) for k in rng.integers(1, 8, size=depth)]
+        strides = [int(s) for s in rng.integers(1, 4, size=depth)]
+        # at least one full window: the input must cover the receptive field
+        size = adversarial.receptive_field(kernels, strides) + int(rng.integers(0, 60))
+        return size, kernels, strides
+
+    _run("valid_output_size", lambda n, k, s: valid_output_size(n, list(k), list(s)),
+         lambda n, k, s: adversarial.valid_output_size(n, k, s), make, n_trials=6,
+         hint="layer by layer, first layer first: n = (n - kernel) // stride + 1 (integer division: "
+              "a window that does not fit is dropped)")
 
 
 def check_cycle_consistency_loss(cycle_consistency_loss: Callable) -> None:
