@@ -116,6 +116,22 @@ def test_adain_stylizer_any_size_and_alpha():
         stylizer(content, style, alpha=1.5)
 
 
+@pytest.mark.parametrize("layer, channels, stride", [("block2_conv1", 128, 2), ("block3_conv1", 256, 4)])
+def test_adain_shallower_encoder_layer(layer, channels, stride):
+    from ganstyle_lib.style.features import VGGFeatures
+
+    decoder = networks.adain_decoder(0.125, layer=layer)
+    assert decoder.input.shape[-1] == channels
+    assert decoder(tf.zeros((1, 5, 3, channels))).shape == (1, 5 * stride, 3 * stride, 3)
+    stylizer = networks.AdaINStylizer(VGGFeatures(networks.ADAIN_LAYERS, weights="untrained"), width=0.125,
+                                      layer=layer)
+    content = np.random.default_rng(7).uniform(size=(1, 37, 45, 3)).astype(np.float32)
+    style = np.random.default_rng(8).uniform(size=(1, 20, 24, 3)).astype(np.float32)
+    assert stylizer(content, style).shape == content.shape
+    with pytest.raises(ValueError, match="layer"):
+        networks.adain_decoder(0.125, layer="block5_conv1")
+
+
 def test_save_and_load_keeps_the_network(tmp_path):
     from ganstyle_lib.style import training
 

@@ -13,7 +13,8 @@
   is linear in the parameters: ``gamma = w @ Gamma``, ``beta = w @ Beta``;
 * :func:`adain`, :class:`AdaIN` and :class:`AdaINStylizer` (Huang & Belongie,
   ICCV 2017): any style in one pass -- a VGG19 encoder up to ``block4_conv1``
-  (relu4_1), adaptive instance normalisation of the content features to the
+  (relu4_1; a shallower layer such as ``block3_conv1`` for small CPU budgets),
+  adaptive instance normalisation of the content features to the
   style features' per-channel mean and standard deviation, and a decoder that
   mirrors the encoder; ``alpha`` trades content against style.
 
@@ -23,7 +24,7 @@ clipping (Johnson et al. used ``150 tanh(x)`` on mean-centred pixels; a
 sigmoid is the same S-curve, ``sigmoid(x) = (tanh(x/2) + 1) / 2``, mapped to the
 course's range). Any height and width work: the transformer network crops its
 upsampled maps back to the input size (e.g. 257x321 -> 257x321), the AdaIN
-stylizer reflect-pads to a multiple of 8 and crops back.
+stylizer reflect-pads to a multiple of its encoder's stride (8 at relu4_1) and crops back.
 """
 
 from __future__ import annotations
@@ -183,8 +184,11 @@ class ResidualOutput(keras.layers.Layer):
     """``sigmoid(delta + logit(image))``: the network outputs a *change* to its input, in [0, 1].
 
     With the last convolution initialised to zero the untrained network is the
-    identity, so training starts from the photograph and only has to learn the
-    style -- hundreds of steps instead of tens of thousands on a laptop CPU.
+    identity, so training starts from the photograph. Caution (notebook 05): with
+    an untrained VGG19 loss network and a style brighter than the photograph,
+    300 steps from this start found saturated white blobs (a cheap way to raise
+    the Gram statistics) or, with a larger content weight, stayed the identity;
+    the plain sigmoid output, trained from scratch, learned palette and strokes.
     """
 
     def call(self, inputs):
@@ -365,10 +369,10 @@ def transformer_net(width: float = 1.0, *, norm: str = "instance", num_styles: i
     ``"batch"`` (Johnson et al.'s original, for the ablation) or ``"none"``.
     ``num_styles`` > 0 makes the norms conditional (Dumoulin et al. 2017) and adds
     a second input ``style_weights`` ``(B, num_styles)``.
-    ``residual_output=True`` (the course's choice for CPU training, not in the paper):
-    the last convolution starts at zero and its output is added to the input's
-    logit before the sigmoid (:class:`ResidualOutput`), so the untrained network
-    returns its input and training only has to learn the change of style.
+    ``residual_output=True`` (not in the paper): the last convolution starts at
+    zero and its output is added to the input's logit before the sigmoid
+    (:class:`ResidualOutput`), so the untrained network returns its input and
+    training only has to learn the change of style (see the caution there).
 
     Input ``(B, H, W, 3)`` in [0, 1], any ``H, W`` (odd sizes included); output
     the same shape in [0, 1].
@@ -417,11 +421,19 @@ def transformer_net(width: float = 1.0, *, norm: str = "instance", num_styles: i
 ADAIN_LAYERS: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
 
 
-def adain_decoder(width: float = 1.0, *, name: str = "adain_decoder") -> keras.Model:
-    """The decoder of Huang & Belongie (2017): VGG19 up to relu4_1, mirrored.
+#: Channels of VGG19's first convolution of each block, and how many x2 poolings precede it.
+_VGG_BLOCKS: dict[str, tuple[int, int]] = {"block1_conv1": (64, 0), "block2_conv1": (128, 1),
+                                           "block3_conv1": (256, 2), "block4_conv1": (512, 3)}
+
+
+def adain_decoder(width: float = 1.0, *, layer: str = "block4_conv1", name: str = "adain_decoder") -> keras.Model:
+    """The decoder of Huang & Belongie (2017): VGG19 up to ``layer`` (relu4_1 in the paper), mirrored.
 
     Pooling becomes nearest x2 upsampling; no normalisation (it would undo the
-    statistics AdaIN just set). ``(B, h, w, 512)`` -> ``(B, 8h, 8w, 3)`` in [0, 1].
+    statistics AdaIN just set). For ``layer="block4_conv1"``
+    ``(B, h, w, 512)`` -> ``(B, 8h, 8w, 3)`` in [0, 1]; a shallower layer keeps
+    only the matching tail (``block3_conv1``: ``(B, h, w, 256)`` -> ``(B, 4h, 4w, 3)``,
+    ``block2_conv1``: 128 channels, x2).
 
     ====================  ====================
     layer                 channels (width 1)
@@ -435,19 +447,25 @@ def adain_decoder(width: float = 1.0, *, name: str = "adain_decoder") -> keras.M
     dec1_1 (sigmoid)      3
     ====================  ====================
     """
+    if layer not in _VGG_BLOCKS or layer == "block1_conv1":
+        raise ValueError(f"layer must be one of {sorted(_VGG_BLOCKS)[1:]}, got {layer!r}")
+    channels, depth = _VGG_BLOCKS[layer]
     ch = lambda n: max(1, int(round(n * width)))  # noqa: E731
-    feats = keras.Input(shape=(None, None, 512), name="features")
+    feats = keras.Input(shape=(None, None, channels), name="features")
 
     def conv(x, n, label, relu=True):
         x = ConvLayer(n, 3, name=label)(x)
         return keras.layers.ReLU(name=f"{label}_relu")(x) if relu else x
 
     up = lambda x, label: keras.layers.UpSampling2D(2, interpolation="nearest", name=label)(x)  # noqa: E731
-    x = up(conv(feats, ch(256), "dec4_1"), "up3")
-    for i in (4, 3, 2):
-        x = conv(x, ch(256), f"dec3_{i}")
-    x = up(conv(x, ch(128), "dec3_1"), "up2")
-    x = conv(x, ch(128), "dec2_2")
+    x = feats
+    if depth >= 3:
+        x = up(conv(x, ch(256), "dec4_1"), "up3")
+        for i in (4, 3, 2):
+            x = conv(x, ch(256), f"dec3_{i}")
+    if depth >= 2:
+        x = up(conv(x, ch(128), "dec3_1"), "up2")
+        x = conv(x, ch(128), "dec2_2")
     x = up(conv(x, ch(64), "dec2_1"), "up1")
     x = conv(x, ch(64), "dec1_2")
     x = conv(x, 3, "dec1_1", relu=False)
@@ -459,15 +477,20 @@ class AdaINStylizer:
     """Arbitrary style transfer in one pass (Huang & Belongie 2017).
 
     ``encoder``: a :class:`~ganstyle_lib.style.features.VGGFeatures` computing at
-    least ``block4_conv1`` (relu4_1), fixed; ``decoder``: from :func:`adain_decoder`,
-    trained (see :mod:`ganstyle_lib.style.training`). Calling it on
+    least ``layer`` (default ``block4_conv1``, relu4_1, as the paper), fixed;
+    ``decoder``: from :func:`adain_decoder` for that layer, trained (see
+    :mod:`ganstyle_lib.style.training`). Calling it on
     ``content`` ``(B, H, W, 3)`` and ``style`` ``(B or 1, H', W', 3)`` in [0, 1]::
 
         t = alpha * AdaIN(f(content), f(style)) + (1 - alpha) * f(content)
         output = decoder(t)                  # (B, H, W, 3) in [0, 1]
 
     ``alpha`` = 1: full style; 0: the decoder's reconstruction of the content.
-    Any size: the content is reflect-padded to a multiple of 8 and the output cropped back.
+    ``layer="block3_conv1"`` (relu3_1, stride 4) keeps more of the photograph's
+    layout and colour for a decoder trained only a few hundred steps (notebook 05:
+    after 300 CPU steps a relu4_1 decoder still returned a grey, colourless image).
+    Any size: the content is reflect-padded to a multiple of the encoder's
+    stride (8 at relu4_1, 4 at relu3_1) and the output cropped back.
     The decoder sees ``t * feature_scale``, one constant that brings the encoder's
     features to a root-mean-square of about 1 (measured once on a noise image).
     """
@@ -480,15 +503,16 @@ class AdaINStylizer:
         if layer not in encoder.layers:
             raise ValueError(f"the encoder must compute {layer!r}; it computes {list(encoder.layers)}")
         self.encoder, self.layer = encoder, layer
-        self.decoder = decoder or adain_decoder(width)
-        # relu4_1 features of VGG's 0..255 inputs are large (untrained weights: thousands), which would
+        self.decoder = decoder or adain_decoder(width, layer=layer)
+        self.multiple = 2 ** _VGG_BLOCKS[layer][1] if layer in _VGG_BLOCKS else 8  # the encoder's total stride
+        # Deep features of VGG's 0..255 inputs are large (untrained weights: thousands), which would
         # saturate the decoder's sigmoid from the first step; one fixed factor brings them to RMS ~1.
         probe = np.random.default_rng(0).uniform(size=(1, 64, 64, 3)).astype(np.float32)
         rms = float(tf.sqrt(tf.reduce_mean(tf.square(self.encode(probe)[layer]))))
         self.feature_scale = 1.0 / max(rms, 1e-6)
 
     def decode(self, features: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """The decoder applied to relu4_1-like features (rescaled by ``feature_scale``)."""
+        """The decoder applied to features of ``layer`` (rescaled by ``feature_scale``)."""
         return self.decoder(features * self.feature_scale, training=training)
 
     def encode(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -497,7 +521,7 @@ class AdaINStylizer:
         return self.encoder.model(preprocess(images), training=False)
 
     def transfer_features(self, content: tf.Tensor, style: tf.Tensor, alpha: float | tf.Tensor = 1.0) -> tf.Tensor:
-        """``t = alpha * adain(f(c), f(s)) + (1 - alpha) * f(c)`` at relu4_1."""
+        """``t = alpha * adain(f(c), f(s)) + (1 - alpha) * f(c)`` at ``layer``."""
         fc = self.encode(content)[self.layer]
         fs = self.encode(style)[self.layer]
         if fs.shape[0] == 1 and fc.shape[0] != 1:
@@ -510,7 +534,7 @@ class AdaINStylizer:
         if not 0.0 <= float(alpha) <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {alpha}")
         h, w = content.shape[1], content.shape[2]
-        ph, pw = (-h) % 8, (-w) % 8
+        ph, pw = (-h) % self.multiple, (-w) % self.multiple
         padded = tf.pad(content, [[0, 0], [0, ph], [0, pw], [0, 0]], mode="REFLECT") if ph or pw else content
         out = self.decode(self.transfer_features(padded, style, alpha))
         return out[:, :h, :w, :]
