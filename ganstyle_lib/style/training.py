@@ -466,7 +466,7 @@ def training_callbacks(directory: str | os.PathLike | None, *, name: str = "tran
 
 
 def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.PathLike | None = None,
-                      width: float = 0.5, norm: str = "instance", residual_output: bool = True, steps: int = 300, epochs: int = 1,
+                      width: float = 0.5, norm: str = "instance", residual_output: bool = False, steps: int = 300, epochs: int = 1,
                       crop: int = 128, batch_size: int = 4, style_size: int = 192, content_max_dim: int = 256,
                       learning_rate: float = 1e-3, extractor: VGGFeatures | None = None,
                       directory: str | os.PathLike | None = None, verbose: int | str = "auto", seed: int = 0,
@@ -478,9 +478,16 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     or a list of those (multi-style network). ``content``: images, a folder, or
     ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
     ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
-    ``style_weight``, ``tv_weight``. Returns ``(transformer, trainer, history)``.
+    ``style_weight``, ``tv_weight`` (defaults content 5, style 1: notebook 05's measured
+    settings). Returns ``(transformer, trainer, history)``.
+
+    ``residual_output`` is off by default: with untrained VGG19 features a network that
+    adds its output to the photo learned to paint saturated white blobs (notebook 05).
     """
     from .. import data
+
+    weights.setdefault("content_weight", 5.0)
+    weights.setdefault("style_weight", 1.0)
 
     many = isinstance(styles, (list, tuple))
     style_list = [data.load_image(s, max_dim=style_size) if isinstance(s, (str, os.PathLike)) else
