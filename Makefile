@@ -34,7 +34,7 @@ course: setup
 test: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
 	  --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
-	  --nbval-kernel-startup-timeout 120 --nbval-cell-timeout 600 \
+	  --nbval-kernel-startup-timeout 300 --nbval-cell-timeout 600 \
 	  -p no:cacheprovider tests notebooks
 
 lab: setup
