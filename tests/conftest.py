@@ -21,3 +21,26 @@ def pytest_collectstart(collector):
     if getattr(collector, "skip_compare", None) is not None:
         collector.skip_compare += ("stderr", "application/javascript",
                                    "application/vnd.jupyter.widget-view+json")
+
+
+# --- shared by the style tests --------------------------------------------------------
+
+import pytest  # noqa: E402  (after the environment is set)
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    """An untrained VGG19 feature extractor with the training layers (style + content)."""
+    from ganstyle_lib.style import features, training
+
+    return features.VGGFeatures(training.TRAIN_STYLE_LAYERS + training.CONTENT_LAYERS, weights="untrained")
+
+
+def striped_style(size: int = 40, seed: int = 0):
+    """A (1, size, size, 3) float32 style image in [0, 1]: orange stripes plus seeded noise."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    stripes = (np.sin(np.arange(size) / 2.0)[None, :, None] * 0.5 + 0.5) * np.array([1.0, 0.3, 0.1])
+    return tf.constant(np.clip(stripes + rng.uniform(0, 0.2, (size, size, 3)), 0, 1)[None], tf.float32)

@@ -4,18 +4,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import striped_style
 from ganstyle_lib.style import features, networks, training
 
 
-@pytest.fixture(scope="module")
-def extractor():
-    return features.VGGFeatures(training.TRAIN_STYLE_LAYERS + training.CONTENT_LAYERS, weights="untrained")
-
-
 def _style(seed=0, size=40):
-    rng = np.random.default_rng(seed)
-    stripes = (np.sin(np.arange(size) / 2.0)[None, :, None] * 0.5 + 0.5) * np.array([1.0, 0.3, 0.1])
-    return tf.constant(np.clip(stripes + rng.uniform(0, 0.2, (size, size, 3)), 0, 1)[None], tf.float32)
+    return striped_style(size, seed)  # the `extractor` fixture and striped_style live in conftest.py
 
 
 def _content(n=3, size=48):
