@@ -27,8 +27,10 @@ Files live in ``$GANSTYLE_HOME/<kind>/<filename>`` (default
 Workshops without network: an instructor runs :func:`pack` (``ganstyle assets
 pack``) on a connected machine, hands out the ``.tar.gz`` on a USB stick, and
 learners run :func:`unpack` (``ganstyle assets unpack BUNDLE``), which checks
-every file before installing it. With ``GANSTYLE_OFFLINE=1`` the library never
-touches the network and goes straight to cached files or fallbacks.
+every file before installing it. The bundle also carries the cached npm
+tarballs the slides and the HTML book load (:mod:`ganstyle_lib.webassets`).
+With ``GANSTYLE_OFFLINE=1`` the library never touches the network and goes
+straight to cached files or fallbacks.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterable, Iterator
 
-from . import config
+from . import config, webassets
 from .fileio import atomic_write
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "fetch",
     "fetch_or_fallback",
     "status",
+    "NPM_KIND",
     "pack",
     "unpack",
     "attribution_markdown",
@@ -82,7 +85,7 @@ KINDS = ("dataset", "weights", "style")
 _CHUNK = 1 << 20          # read and hash 1 MiB at a time
 _MANIFEST = "manifest.json"
 _BUNDLE_FORMAT = "ganstyle-asset-bundle"
-_BUNDLE_VERSION = 1
+_BUNDLE_VERSION = 2  # 2: entries of kind "npm" may appear (see NPM_KIND)
 
 
 # --------------------------------------------------------------------------- errors
@@ -381,10 +384,10 @@ def _unavailable(asset: Asset, reason: str) -> AssetUnavailableError:
         f"could not download {asset.name!r} from {asset.url}: {reason}", reason=reason)
 
 
-def _checksum_error(asset: Asset, algo: str, expected: str, actual: str, source: str,
+def _checksum_error(name: str, algo: str, expected: str, actual: str, source: str,
                     advice: str) -> ChecksumError:
     return ChecksumError(
-        f"checksum mismatch for {asset.name!r} ({source}): expected {algo} {expected}, "
+        f"checksum mismatch for {name!r} ({source}): expected {algo} {expected}, "
         f"got {actual}. The file was NOT installed. {advice}")
 
 
@@ -455,7 +458,7 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
             raise _unavailable(asset, _network_reason(err, timeout)) from err
         if actual != expected:
             raise _checksum_error(
-                asset, algo, expected, actual, f"downloaded from {asset.url}",
+                asset.name, algo, expected, actual, f"downloaded from {asset.url}",
                 "The download was corrupted or the file changed upstream. Try again with "
                 f"`ganstyle assets fetch {asset.name}`; if the mismatch persists, report it "
                 "to the course maintainers.")
@@ -525,6 +528,74 @@ def status(asset: Asset | str) -> str:
 
 
 # --------------------------------------------------------------------------- bundles
+#
+# A bundle is a .tar.gz holding manifest.json and the files it lists. Two sorts
+# of file travel in it, both described by a _BundleFile: registered assets
+# (datasets, weights, paintings) and the pinned npm tarballs the slides and the
+# HTML book load (reveal.js, require.js, jQuery, the widget renderer; see
+# ganstyle_lib.webassets). Both are checked the same way: the sha256 in the
+# manifest *and* the checksum this course pins.
+
+NPM_KIND = "npm"
+"""Manifest ``kind`` of a pinned npm tarball (see :data:`ganstyle_lib.webassets.PACKAGES`).
+
+Not one of :data:`KINDS` (an :class:`Asset` cannot have it), so a manifest
+entry is looked up either among the pinned npm packages or in
+:data:`REGISTRY`, never both.
+"""
+
+_READABLE_VERSIONS = (1, 2)
+"""Bundle versions :func:`unpack` reads: 1 holds registry assets only, 2 may add npm tarballs."""
+
+
+@dataclass(frozen=True)
+class _BundleFile:
+    """One file a bundle can carry: a registered asset or a pinned npm tarball.
+
+    ``member`` is its path both inside the bundle and below the cache
+    directory (``style/udnie.jpg``, ``web/reveal.js-4.0.2.tgz``). It comes
+    from this course's own declarations, never from a bundle, so a bundle
+    cannot choose where a file is installed. ``checksum`` is the pinned
+    ``(algorithm, hex digest)`` (``None`` for an asset that declares none),
+    ``pinned_in`` says where that pin is written, ``refetch`` how to get a
+    good copy again.
+    """
+
+    name: str
+    kind: str
+    member: str
+    checksum: tuple[str, str] | None
+    pinned_in: str
+    refetch: str
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.member).name
+
+    @property
+    def path(self) -> Path:
+        return config.cache_dir(create=False) / self.member
+
+
+def _asset_file(asset: Asset) -> _BundleFile:
+    return _BundleFile(asset.name, asset.kind, f"{asset.kind}/{asset.filename}", asset.checksum,
+                       "the course registry", f"Run `ganstyle assets fetch {asset.name}`.")
+
+
+def _npm_file(package: webassets.NpmPackage) -> _BundleFile:
+    return _BundleFile(package.spec, NPM_KIND, f"{webassets.CACHE_FOLDER}/{package.tarball_name}",
+                       package.checksum, "ganstyle_lib/webassets.py",
+                       "The next `ganstyle slides` fetches it again with npm.")
+
+
+def _pinned_npm_files() -> dict[str, _BundleFile]:
+    """The pinned npm tarballs by spec (``"reveal.js@4.0.2"``).
+
+    Reads :data:`webassets.PACKAGES` on every call, so the tests can swap in
+    a package whose tarball they write themselves.
+    """
+    return {package.spec: _npm_file(package) for package in webassets.PACKAGES}
+
 
 def _hash_file(path: Path, *algos: str) -> dict[str, str]:
     digests = {algo: hashlib.new(algo) for algo in algos}
@@ -535,34 +606,40 @@ def _hash_file(path: Path, *algos: str) -> dict[str, str]:
     return {algo: d.hexdigest() for algo, d in digests.items()}
 
 
-def _verified_manifest_entry(asset: Asset) -> dict[str, object]:
-    """The manifest entry of a cached asset, after checking it against the registry."""
-    path = path_for(asset)
-    algos = {"sha256"} | ({asset.checksum[0]} if asset.checksum else set())
+def _verified_manifest_entry(file: _BundleFile) -> dict[str, object]:
+    """The manifest entry of a cached file, after checking it against its pinned checksum."""
+    path = file.path
+    algos = {"sha256"} | ({file.checksum[0]} if file.checksum else set())
     digests = _hash_file(path, *sorted(algos))
-    if asset.checksum and digests[asset.checksum[0]] != asset.checksum[1]:
-        algo, expected = asset.checksum
-        raise _checksum_error(asset, algo, expected, digests[algo], f"cached at {path}",
-                              f"Delete {path} and run `ganstyle assets fetch {asset.name}`.")
-    return {"name": asset.name, "kind": asset.kind, "filename": asset.filename,
+    if file.checksum and digests[file.checksum[0]] != file.checksum[1]:
+        algo, expected = file.checksum
+        raise _checksum_error(file.name, algo, expected, digests[algo], f"cached at {path}",
+                              f"Delete {path}. {file.refetch}")
+    return {"name": file.name, "kind": file.kind, "filename": file.filename,
             "sha256": digests["sha256"], "size": path.stat().st_size}
 
 
-def _assets_to_pack(names: Iterable[Asset | str] | None) -> list[Asset]:
+def _files_to_pack(names: Iterable[Asset | str] | None) -> list[_BundleFile]:
+    """The registered assets named, or (no names) everything cached: assets and npm tarballs.
+
+    Names are registry names only: the few npm tarballs always travel
+    together, so they are packed exactly when no names are given.
+    """
     if names is None:
-        chosen = [a for a in REGISTRY.values() if is_cached(a)]
+        chosen = [_asset_file(a) for a in REGISTRY.values() if is_cached(a)]
+        chosen += [f for f in _pinned_npm_files().values() if f.path.is_file()]
         if not chosen:
-            raise AssetError(f"nothing to pack: no asset is cached in {config.cache_dir()}; "
-                             "run `ganstyle assets fetch NAME` first")
+            raise AssetError(f"nothing to pack: no asset and no npm tarball is cached in "
+                             f"{config.cache_dir()}; run `ganstyle assets fetch NAME` first")
         return chosen
-    chosen = [_resolve(n) for n in names]
-    missing = [a.name for a in chosen if not is_cached(a)]
+    named = [_resolve(n) for n in names]
+    missing = [a.name for a in named if not is_cached(a)]
     if missing:
         raise AssetError(f"cannot pack {', '.join(missing)}: not cached; "
                          "run `ganstyle assets fetch NAME` first")
-    if not chosen:
+    if not named:
         raise AssetError("nothing to pack: the list of asset names is empty")
-    return chosen
+    return [_asset_file(a) for a in named]
 
 
 def _tar_info(name: str, size: int) -> tarfile.TarInfo:
@@ -572,28 +649,31 @@ def _tar_info(name: str, size: int) -> tarfile.TarInfo:
 
 
 def pack(archive: str | Path, names: Iterable[Asset | str] | None = None) -> Path:
-    """Write cached assets into one ``.tar.gz`` bundle for machines without network.
+    """Write cached files into one ``.tar.gz`` bundle for machines without network.
 
-    Packs every cached asset, or only ``names``. Each file is re-hashed and
-    checked against the registry first. The bundle holds ``manifest.json``
-    (name, kind, filename, sha256 and size of each file) and the files as
-    ``<kind>/<filename>``. It is written to a temporary file and renamed, so
-    a half-written bundle never appears under ``archive``. Raises
-    :class:`AssetError` when there is nothing to pack.
+    Without ``names``: every cached registry asset and every cached npm
+    tarball of :data:`webassets.PACKAGES` (what the slides and the HTML book
+    load). With ``names``: only those registered assets (npm names are not
+    accepted). Each file is re-hashed and checked against its pinned checksum
+    first. The bundle holds ``manifest.json`` (name, kind, filename, sha256
+    and size of each file) and the files as ``<kind>/<filename>`` and
+    ``web/<tarball>`` (kind ``npm``) -- their paths in the cache. It is
+    written to a temporary file and renamed, so a half-written bundle never
+    appears under ``archive``. Raises :class:`AssetError` when there is
+    nothing to pack.
     """
     archive = Path(archive).expanduser()
-    chosen = _assets_to_pack(names)
-    entries = [_verified_manifest_entry(a) for a in chosen]
+    files = _files_to_pack(names)
+    entries = [_verified_manifest_entry(f) for f in files]
     manifest = json.dumps({"format": _BUNDLE_FORMAT, "version": _BUNDLE_VERSION,
                            "assets": entries}, indent=2).encode()
     out, tmp = _temp_file_next_to(archive)
     try:
         with out, tarfile.open(fileobj=out, mode="w:gz") as tar:
             tar.addfile(_tar_info(_MANIFEST, len(manifest)), io.BytesIO(manifest))
-            for asset, entry in zip(chosen, entries):
-                with path_for(asset).open("rb") as f:
-                    tar.addfile(_tar_info(f"{asset.kind}/{asset.filename}",
-                                          int(entry["size"])), f)
+            for file, entry in zip(files, entries):
+                with file.path.open("rb") as f:
+                    tar.addfile(_tar_info(file.member, int(entry["size"])), f)
         _install(tmp, archive)
     finally:
         tmp.unlink(missing_ok=True)
@@ -634,24 +714,40 @@ def _read_manifest(archive: Path, tar: tarfile.TarFile,
                 raise ValueError(f"malformed manifest entry {e!r}")
     except ValueError as err:  # json.JSONDecodeError is a ValueError
         raise _refuse(archive, f"its {_MANIFEST} is invalid ({err})") from err
+    # A later course version may add kinds of entry this code cannot check:
+    # refuse its bundles as a whole rather than install half of one.
+    if data.get("version") not in _READABLE_VERSIONS:
+        raise _refuse(archive, f"it is bundle version {data.get('version')!r} and this course "
+                               f"reads versions {_READABLE_VERSIONS}; update the course or ask "
+                               "for a bundle made with this version of it")
     return entries
 
 
-def _check_entry(archive: Path, entry: dict) -> Asset:
-    """The registry asset a manifest entry installs, refusing anything else."""
-    name = str(entry["name"])
-    if name not in REGISTRY:
+def _check_entry(archive: Path, entry: dict) -> _BundleFile:
+    """The file a manifest entry installs, as this course declares it; refuses anything else.
+
+    An ``npm`` entry must be one of the pinned npm packages, any other entry a
+    registered asset, with the same kind and file name as declared here.
+    """
+    name, kind = str(entry["name"]), entry["kind"]
+    if kind == NPM_KIND:
+        pinned = _pinned_npm_files()
+        if name not in pinned:
+            raise _refuse(archive, f"npm package {name!r} is not one of the pinned packages "
+                                   f"({', '.join(pinned)})")
+        file = pinned[name]
+    elif name in REGISTRY:
+        file = _asset_file(REGISTRY[name])
+    else:
         raise _refuse(archive, f"asset {name!r} is not in this course's registry")
-    asset = REGISTRY[name]
-    if (entry["kind"], entry["filename"]) != (asset.kind, asset.filename):
-        raise _refuse(archive, f"asset {name!r} is declared as {entry['kind']}/"
-                               f"{entry['filename']}, the registry says "
-                               f"{asset.kind}/{asset.filename}")
-    return asset
+    if (kind, entry["filename"]) != (file.kind, file.filename):
+        raise _refuse(archive, f"{name!r} is declared as {kind}/{entry['filename']}, "
+                               f"{file.pinned_in} says {file.kind}/{file.filename}")
+    return file
 
 
 def _extract_verified(archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo,
-                      asset: Asset, entry: dict) -> Path:
+                      file: _BundleFile, entry: dict) -> Path:
     """Extract one member to a temporary file beside its cache path and verify it.
 
     Returns the temporary file; the caller renames it into place.
@@ -659,9 +755,9 @@ def _extract_verified(archive: Path, tar: tarfile.TarFile, member: tarfile.TarIn
     if member.size != entry["size"]:
         raise _refuse(archive, f"{member.name!r} has {member.size} bytes, "
                                f"the manifest says {entry['size']}")
-    algos = sorted({"sha256"} | ({asset.checksum[0]} if asset.checksum else set()))
+    algos = sorted({"sha256"} | ({file.checksum[0]} if file.checksum else set()))
     digests = {algo: hashlib.new(algo) for algo in algos}
-    out, tmp = _temp_file_next_to(path_for(asset))
+    out, tmp = _temp_file_next_to(file.path)
     try:
         with out, tar.extractfile(member) as src:  # type: ignore[union-attr]
             while chunk := src.read(_CHUNK):
@@ -671,13 +767,13 @@ def _extract_verified(archive: Path, tar: tarfile.TarFile, member: tarfile.TarIn
         actual = {algo: d.hexdigest() for algo, d in digests.items()}
         source = f"in bundle {archive}"
         if actual["sha256"] != entry["sha256"]:
-            raise _checksum_error(asset, "sha256", str(entry["sha256"]), actual["sha256"],
+            raise _checksum_error(file.name, "sha256", str(entry["sha256"]), actual["sha256"],
                                   source + " (vs. its manifest)",
                                   "The bundle is damaged; copy it again or ask for a new one.")
-        if asset.checksum and actual[asset.checksum[0]] != asset.checksum[1]:
-            algo, expected = asset.checksum
-            raise _checksum_error(asset, algo, expected, actual[algo],
-                                  source + " (vs. the course registry)",
+        if file.checksum and actual[file.checksum[0]] != file.checksum[1]:
+            algo, expected = file.checksum
+            raise _checksum_error(file.name, algo, expected, actual[algo],
+                                  f"{source} (vs. {file.pinned_in})",
                                   "The bundle holds a different file than this course expects; "
                                   "ask for a bundle made with this version of the course.")
     except BaseException:
@@ -706,32 +802,39 @@ def _indexed_members(archive: Path, tar: tarfile.TarFile) -> dict[str, tarfile.T
     return files
 
 
-def _verified_temp_files(archive: Path, tar: tarfile.TarFile) -> Iterator[tuple[Asset, Path]]:
+def _verified_temp_files(archive: Path,
+                         tar: tarfile.TarFile) -> Iterator[tuple[_BundleFile, Path]]:
     members = _indexed_members(archive, tar)
     entries = _read_manifest(archive, tar, members)
-    wanted = {f"{e['kind']}/{e['filename']}": e for e in entries}
+    # Check every entry before extracting anything; member paths come from the
+    # course's declarations (registry, pinned npm packages), not from the bundle.
+    wanted = {file.member: (file, entry)
+              for file, entry in ((_check_entry(archive, e), e) for e in entries)}
     extra = sorted(set(members) - set(wanted) - {_MANIFEST})
     if extra:
         raise _refuse(archive, f"members {extra} are not listed in its {_MANIFEST}")
-    for member_name, entry in wanted.items():
-        asset = _check_entry(archive, entry)
+    for member_name, (file, entry) in wanted.items():
         if member_name not in members:
             raise _refuse(archive, f"{member_name!r} is listed in the manifest but missing")
-        yield asset, _extract_verified(archive, tar, members[member_name], asset, entry)
+        yield file, _extract_verified(archive, tar, members[member_name], file, entry)
 
 
 def unpack(archive: str | Path) -> list[str]:
-    """Install the assets of a bundle made by :func:`pack` into the cache.
+    """Install the files of a bundle made by :func:`pack` into the cache.
 
     Nothing is trusted: the bundle is refused (:class:`AssetError`) if any
     member has an absolute path or a ``..`` component, is a link or a special
-    file, or is not listed in the manifest; each file must match the sha256 in
-    the manifest *and* the checksum in this course's registry
-    (:class:`ChecksumError` otherwise). Files are installed only after all of
-    them passed, each by an atomic rename. Returns the installed asset names.
+    file, or is not listed in the manifest, or if an entry is neither a
+    registered asset nor one of the pinned npm packages; each file must match
+    the sha256 in the manifest *and* the checksum this course pins (registry
+    checksum, or the npm ``integrity`` in :mod:`ganstyle_lib.webassets`;
+    :class:`ChecksumError` otherwise). Files are installed only after all of
+    them passed, each by an atomic rename. Bundles of version 1 (registry
+    assets only, older course versions) and 2 are read. Returns the installed
+    names: asset names and npm specs such as ``"reveal.js@4.0.2"``.
     """
     archive = Path(archive).expanduser()
-    temps: list[tuple[Asset, Path]] = []
+    temps: list[tuple[_BundleFile, Path]] = []
     try:
         with _open_bundle(archive) as tar:
             try:
@@ -739,12 +842,12 @@ def unpack(archive: str | Path) -> list[str]:
                     temps.append(item)
             except (tarfile.TarError, EOFError, OSError) as err:
                 raise AssetError(f"cannot read asset bundle {archive}: {err}") from err
-        for asset, tmp in temps:
-            _install(tmp, path_for(asset))
+        for file, tmp in temps:
+            _install(tmp, file.path)
     finally:
         for _, tmp in temps:
             tmp.unlink(missing_ok=True)
-    return [asset.name for asset, _ in temps]
+    return [file.name for file, _ in temps]
 
 
 # --------------------------------------------------------------------------- attribution

@@ -3,7 +3,7 @@
     ganstyle doctor                       environment line + every asset's status
     ganstyle assets list                  the registry: name, kind, size, status
     ganstyle assets fetch [NAME ...|--all]
-    ganstyle assets pack BUNDLE.tar.gz    cached assets -> one archive (workshops)
+    ganstyle assets pack BUNDLE.tar.gz    cached assets + npm tarballs -> one archive (workshops)
     ganstyle assets unpack BUNDLE.tar.gz  verify checksums, install into the cache
     ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
     ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
@@ -80,7 +80,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
         return 0
     if args.action == "unpack":
         installed = assets.unpack(args.archive)
-        print(f"installed {len(installed)} asset(s) into the cache: {', '.join(installed)}")
+        print(f"installed {len(installed)} file(s) into the cache: {', '.join(installed)}")
         return 0
     raise UsageError(f"unknown assets action {args.action!r}")
 
@@ -149,9 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch = actions.add_parser("fetch", help="download assets into the cache")
     p_fetch.add_argument("names", nargs="*")
     p_fetch.add_argument("--all", action="store_true", help="every registered asset")
-    p_pack = actions.add_parser("pack", help="write cached assets and a manifest into one archive")
+    p_pack = actions.add_parser(
+        "pack", help="write cached assets, npm tarballs and a manifest into one archive",
+        description="Write every cached registered asset and every cached npm tarball the "
+                    "slides and the HTML book load (reveal.js, require.js, jQuery, the widget "
+                    "renderer; in $GANSTYLE_HOME/web/) into one .tar.gz with a manifest of "
+                    "checksums. Each file is checked against its pinned checksum first.")
     p_pack.add_argument("archive", help="e.g. ganstyle-assets.tar.gz")
-    p_pack.add_argument("names", nargs="*", help="only these assets (default: all cached)")
+    p_pack.add_argument("names", nargs="*",
+                        help="only these registered assets, without npm tarballs "
+                             "(default: everything cached)")
     p_unpack = actions.add_parser("unpack", help="verify and install an archive made by `pack`")
     p_unpack.add_argument("archive")
 

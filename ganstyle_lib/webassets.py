@@ -35,8 +35,9 @@ from . import config
 from .fileio import atomic_write_text
 
 __all__ = [
-    "NpmPackage", "REVEAL", "REQUIREJS", "JQUERY", "WIDGETS", "WebAssetError",
-    "mathjax_source", "install_mathjax", "tarball", "install_package",
+    "NpmPackage", "REVEAL", "REQUIREJS", "JQUERY", "WIDGETS", "PACKAGES", "CACHE_FOLDER",
+    "WebAssetError", "mathjax_source", "install_mathjax", "cached_path", "tarball",
+    "install_package",
 ]
 
 log = logging.getLogger("ganstyle")
@@ -74,6 +75,17 @@ class NpmPackage:
     def registry_url(self) -> str:
         return f"https://registry.npmjs.org/{self.name}/-/{self.name.split('/')[-1]}-{self.version}.tgz"
 
+    @property
+    def checksum(self) -> tuple[str, str]:
+        """``(algorithm, hex digest)`` of the tarball, e.g. ``("sha512", "2d66...")``.
+
+        The same pin as ``integrity``, written the way :mod:`ganstyle_lib.assets`
+        checks files (``hashlib``'s ``hexdigest``), so asset bundles can verify
+        npm tarballs with the code that verifies datasets and weights.
+        """
+        algo, _, digest = self.integrity.partition("-")
+        return algo, base64.b64decode(digest).hex()
+
 
 # reveal.js 4.0.2 is the version nbconvert 7's reveal template is written for
 # (its default url_prefix is https://unpkg.com/reveal.js@4.0.2).
@@ -97,6 +109,12 @@ WIDGETS = NpmPackage(
     "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
     ("dist/embed-amd.js", "dist/*.woff*", "dist/*.eot", "dist/*.ttf", "dist/*.svg", "LICENSE"),
     "html-manager", "dist/embed-amd.js")
+
+PACKAGES: tuple[NpmPackage, ...] = (REVEAL, REQUIREJS, JQUERY, WIDGETS)
+"""Every pinned npm package; ``ganstyle assets pack`` bundles the cached tarballs of these."""
+
+CACHE_FOLDER = "web"
+"""Where the tarballs are cached: ``$GANSTYLE_HOME/web/<tarball_name>``."""
 
 # MathJax 2: TeX in, HTML-CSS out with the STIX web fonts -- the only fonts the
 # PyPI package ships (MathJax's default TeX fonts would be looked for in vain).
@@ -146,16 +164,22 @@ def _check_integrity(path: Path, package: NpmPackage) -> None:
             "is not the published package")
 
 
+def cached_path(package: NpmPackage) -> Path:
+    """Where ``package``'s tarball lives in the cache (it may not be there yet)."""
+    return config.cache_dir(create=False) / CACHE_FOLDER / package.tarball_name
+
+
 def tarball(package: NpmPackage) -> Path:
     """The verified npm tarball of ``package`` in ``$GANSTYLE_HOME/web/`` (fetched with npm once)."""
-    cache = config.cache_dir() / "web"
-    path = cache / package.tarball_name
+    path = cached_path(package)
+    cache = path.parent
     if path.is_file():
         _check_integrity(path, package)
         return path
     how = (f"Get it on a machine with network: `npm pack {package.spec}` (Node.js/npm: "
            f"`apt-get install npm` or https://nodejs.org), or download {package.registry_url}; "
-           f"then copy the .tgz to {path}. Its checksum is verified before use.")
+           f"then copy the .tgz to {path}. Its checksum is verified before use. Or install an "
+           "instructor's bundle, which carries it: `ganstyle assets unpack BUNDLE`.")
     if config.is_offline():
         raise WebAssetError(f"{package.spec} is not in the cache and GANSTYLE_OFFLINE=1. {how}")
     npm = shutil.which("npm")

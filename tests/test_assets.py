@@ -7,6 +7,7 @@ URLs point at it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.server
 import io
@@ -21,7 +22,7 @@ from typing import Iterator
 
 import pytest
 
-from ganstyle_lib import assets, config
+from ganstyle_lib import assets, config, webassets
 from ganstyle_lib.assets import (Asset, AssetError, AssetUnavailableError, ChecksumError)
 
 GOOD = b"ganstyle test asset\n" * 500
@@ -359,12 +360,15 @@ def test_pack_refuses_a_corrupted_cache(home: Path, tmp_path: Path, test_registr
 
 
 def _bundle(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]],
-            entries: list[dict] | None = None) -> Path:
-    """Write a tar.gz with a manifest (default: one test_style entry) and ``members``."""
+            entries: list[dict] | None = None, version: int = 1) -> Path:
+    """Write a tar.gz with a manifest (default: one test_style entry) and ``members``.
+
+    Version 1 is what the code before npm tarballs wrote.
+    """
     if entries is None:
         entries = [{"name": "test_style", "kind": "style", "filename": "test.bin",
                     "sha256": SHA_GOOD, "size": len(GOOD)}]
-    manifest = json.dumps({"format": "ganstyle-asset-bundle", "version": 1,
+    manifest = json.dumps({"format": "ganstyle-asset-bundle", "version": version,
                            "assets": entries}).encode()
     with tarfile.open(path, "w:gz") as tar:
         info = tarfile.TarInfo("manifest.json")
@@ -448,3 +452,135 @@ def test_unpack_refuses_unknown_assets_and_non_bundles(home: Path, tmp_path: Pat
     with pytest.raises(AssetError, match="cannot read"):
         assets.unpack(junk)
     assert files_under(home) == []
+
+
+# --------------------------------------------------------------------------- npm tarballs
+
+NPM_DATA = b"pretend npm tarball\n" * 200
+NPM_OTHER = b"a tampered npm tarball\n" * 200
+
+
+@pytest.fixture()
+def pinned_npm(monkeypatch: pytest.MonkeyPatch) -> webassets.NpmPackage:
+    """webassets' pinned list replaced by one test package whose integrity pins NPM_DATA."""
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(NPM_DATA).digest()).decode()
+    package = webassets.NpmPackage("@test/demo", "1.0.0", integrity, ("x.js",), "demo", "x.js")
+    monkeypatch.setattr(webassets, "PACKAGES", (package,))
+    return package
+
+
+def _npm_entry(package: webassets.NpmPackage, data: bytes = NPM_DATA, **changes) -> dict:
+    entry = {"name": package.spec, "kind": "npm", "filename": package.tarball_name,
+             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {**entry, **changes}
+
+
+def _style_entry() -> dict:
+    return {"name": "test_style", "kind": "style", "filename": "test.bin",
+            "sha256": SHA_GOOD, "size": len(GOOD)}
+
+
+def test_npm_kind_is_not_a_registry_kind() -> None:
+    assert assets.NPM_KIND not in assets.KINDS
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_asset("http://127.0.0.1/never", kind=assets.NPM_KIND)
+
+
+def test_npm_checksum_is_the_integrity_as_hex(pinned_npm) -> None:
+    assert pinned_npm.checksum == ("sha512", hashlib.sha512(NPM_DATA).hexdigest())
+
+
+def test_pack_unpack_round_trip_carries_npm_tarballs(home: Path, tmp_path: Path, monkeypatch,
+                                                     test_registry, pinned_npm) -> None:
+    assets.fetch("test_style", progress=False)
+    cached = webassets.cached_path(pinned_npm)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(NPM_DATA)
+    (cached.parent / "leftpad-0.0.1.tgz").write_bytes(b"not a pinned package")  # stays out
+    bundle = assets.pack(tmp_path / "bundle.tar.gz")
+    with tarfile.open(bundle) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        members = sorted(tar.getnames())
+    assert manifest["version"] == 2
+    assert _npm_entry(pinned_npm) in manifest["assets"]
+    assert members == ["manifest.json", "style/test.bin", "web/test-demo-1.0.0.tgz"]
+    # Explicit names pack only those registered assets.
+    with tarfile.open(assets.pack(tmp_path / "some.tar.gz", ["test_style"])) as tar:
+        assert sorted(tar.getnames()) == ["manifest.json", "style/test.bin"]
+
+    fresh = tmp_path / "fresh_home"
+    monkeypatch.setenv("GANSTYLE_HOME", str(fresh))
+    assert sorted(assets.unpack(bundle)) == ["@test/demo@1.0.0", "test_style"]
+    assert files_under(fresh) == [fresh / "style" / "test.bin",
+                                  fresh / "web" / "test-demo-1.0.0.tgz"]
+    monkeypatch.setenv("GANSTYLE_OFFLINE", "1")  # tarball() must find it, not fetch it
+    assert webassets.tarball(pinned_npm).read_bytes() == NPM_DATA  # re-checks the sha512
+
+
+def test_pack_with_only_npm_tarballs_cached(home: Path, tmp_path: Path, pinned_npm) -> None:
+    with pytest.raises(AssetError, match="nothing to pack: no asset and no npm tarball"):
+        assets.pack(tmp_path / "empty.tar.gz")
+    webassets.cached_path(pinned_npm).parent.mkdir(parents=True)
+    webassets.cached_path(pinned_npm).write_bytes(NPM_DATA)
+    with tarfile.open(assets.pack(tmp_path / "web.tar.gz")) as tar:
+        assert sorted(tar.getnames()) == ["manifest.json", "web/test-demo-1.0.0.tgz"]
+
+
+def test_pack_refuses_a_corrupted_npm_tarball(home: Path, tmp_path: Path, pinned_npm) -> None:
+    cached = webassets.cached_path(pinned_npm)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(NPM_OTHER)
+    with pytest.raises(ChecksumError, match=hashlib.sha512(NPM_OTHER).hexdigest()):
+        assets.pack(tmp_path / "b.tar.gz")
+    assert not (tmp_path / "b.tar.gz").exists()
+
+
+@pytest.mark.parametrize("manifest_data, problem", [
+    (NPM_DATA, "vs. its manifest"),                      # bytes changed after packing
+    (NPM_OTHER, "vs. ganstyle_lib/webassets.py"),         # a consistent bundle of other bytes
+])
+def test_unpack_refuses_a_tampered_npm_tarball(home: Path, tmp_path: Path, test_registry,
+                                               pinned_npm, manifest_data, problem) -> None:
+    entries = [_style_entry(), _npm_entry(pinned_npm, manifest_data, size=len(NPM_OTHER))]
+    bundle = _bundle(tmp_path / "tampered.tar.gz",
+                     [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_OTHER)],
+                     entries, version=2)
+    with pytest.raises(ChecksumError, match=problem):
+        assets.unpack(bundle)
+    assert files_under(home) == []  # not even the good style image
+
+
+@pytest.mark.parametrize("entry_changes, member, problem", [
+    ({"name": "leftpad@0.0.1", "filename": "leftpad-0.0.1.tgz"}, "web/leftpad-0.0.1.tgz",
+     "not one of the pinned packages"),
+    ({"filename": "test-demo-2.0.0.tgz"}, "web/test-demo-2.0.0.tgz", "is declared as"),
+    ({"kind": "style"}, "style/test-demo-1.0.0.tgz", "not in this course's registry"),
+])
+def test_unpack_refuses_unknown_npm_tarballs(home: Path, tmp_path: Path, test_registry, pinned_npm,
+                                             entry_changes, member, problem) -> None:
+    bundle = _bundle(tmp_path / "unknown.tar.gz",
+                     [_file("style/test.bin", GOOD), _file(member, NPM_DATA)],
+                     [_style_entry(), _npm_entry(pinned_npm, **entry_changes)], version=2)
+    with pytest.raises(AssetError, match=problem):
+        assets.unpack(bundle)
+    assert files_under(home) == []
+
+
+def test_unpack_refuses_an_unlisted_web_member(home: Path, tmp_path: Path, test_registry,
+                                               pinned_npm) -> None:
+    bundle = _bundle(tmp_path / "extra.tar.gz",
+                     [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_DATA)])
+    with pytest.raises(AssetError, match="not listed"):
+        assets.unpack(bundle)
+    assert files_under(home) == []
+
+
+def test_old_bundles_still_unpack_and_newer_ones_are_refused(home: Path, tmp_path: Path,
+                                                            test_registry, pinned_npm) -> None:
+    # What the code before npm tarballs wrote: version 1, registry assets only.
+    old = _bundle(tmp_path / "old.tar.gz", [_file("style/test.bin", GOOD)], version=1)
+    assert assets.unpack(old) == ["test_style"]
+    assert files_under(home) == [home / "style" / "test.bin"]
+    newer = _bundle(tmp_path / "newer.tar.gz", [_file("style/test.bin", GOOD)], version=3)
+    with pytest.raises(AssetError, match="bundle version 3"):
+        assets.unpack(newer)
