@@ -33,7 +33,7 @@ course: setup
 
 test: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
-	  --nbval-lax --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
+	  --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-kernel-startup-timeout 300 --nbval-cell-timeout 600 \
 	  -p no:cacheprovider tests notebooks
 
