@@ -21,10 +21,13 @@ def test_conditional_generator_output_depends_on_the_label():
     z = np.random.default_rng(0).standard_normal((4, LATENT)).astype("float32")
     outs = [np.asarray(g([z, np.full(4, k, "int32")], training=False)) for k in (0, 3, 7)]
     assert outs[0].shape == (4, 28, 28, 1) and np.abs(outs[0]).max() <= 1.0
+    # An untrained generator's pixels are tiny (about 5e-5 here: N(0, 0.02) weights, four layers deep),
+    # so compare the change with the output's own scale, not with a fixed number.
+    scale = np.abs(outs[0]).mean()
     for a, b in ((0, 1), (0, 2), (1, 2)):
-        assert np.abs(outs[a] - outs[b]).mean() > 1e-4, "changing the label must change the image"
+        assert np.abs(outs[a] - outs[b]).mean() > 0.1 * scale, "changing the label must change the image"
     again = np.asarray(g([z, np.zeros(4, "int32")], training=False))
-    np.testing.assert_allclose(again, outs[0], atol=1e-6)  # and nothing else changes it
+    np.testing.assert_allclose(again, outs[0], atol=1e-3 * scale)  # and nothing else changes it
 
 
 @pytest.mark.parametrize("spectral_norm", [True, False])

@@ -32,7 +32,7 @@ def test_rgb_64_shapes_follow_4_8_16_32_64():
 def test_spectral_norm_hook_wraps_kernels():
     d = models.dcgan_discriminator(8, spectral_norm=True)
     wrapped = [lyr for lyr in d.layers if isinstance(lyr, keras.layers.SpectralNormalization)]
-    assert len(wrapped) == 3
+    assert len(wrapped) == 4  # three convolutions and the dense logit
     assert tuple(d(np.zeros((2, 28, 28, 1), "float32")).shape) == (2, 1)
     d64 = models.dcgan_discriminator_64(width=8, spectral_norm=True)
     assert not any(isinstance(lyr, keras.layers.BatchNormalization) for lyr in d64.layers)

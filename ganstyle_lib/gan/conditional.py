@@ -38,7 +38,9 @@ def conditional_generator(latent_dim: int = 64, n_classes: int = 10, width: int 
 
     ``concat(z, embedding[label])`` (B, latent_dim + embed_dim), then the layout of
     :func:`~ganstyle_lib.gan.models.dcgan_generator`: dense to 7x7x(2*width),
-    BN/ReLU, two 4x4 stride-2 transposed convolutions (7 -> 14 -> 28), tanh.
+    BN/ReLU, two 4x4 stride-2 transposed convolutions (7 -> 14x14xwidth ->
+    28x28x(width/2)), each followed by BN/ReLU, then a 3x3 convolution to one
+    channel ("to_pixels") and tanh.
     """
     init = weight_init(seed)
     z = keras.Input((latent_dim,), name="z")
