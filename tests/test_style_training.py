@@ -62,6 +62,24 @@ def test_wrong_number_of_styles_is_refused(extractor):
         training.PerceptualTrainer(networks.transformer_net(0.125), [_style(), _style(1)], extractor=extractor)
 
 
+@pytest.mark.parametrize("bad, flag", [(dict(steps=0), "--steps"), (dict(steps=-3), "--steps"),
+                                       (dict(crop=7), "--crop"), (dict(batch_size=0), "--batch-size"),
+                                       (dict(epochs=0), "epochs")])
+def test_bad_settings_are_refused_before_any_work(tmp_path, bad, flag):
+    # steps=0 used to train on the endless dataset forever; crop=7 failed inside VGG19's pooling.
+    # No extractor is built and no folder is written: the check comes first.
+    settings = {**dict(content=_content(1), width=0.125, steps=1, crop=32, batch_size=1,
+                       directory=tmp_path / "run", verbose=0), **bad}
+    with pytest.raises(ValueError, match=flag):
+        training.train_transformer(_style(), **settings)
+    assert not (tmp_path / "run").exists()
+
+
+def test_empty_content_folder_names_the_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no image files.*bundled photographs"):
+        training.content_images(tmp_path)
+
+
 def test_checkpoint_callback_writes_a_loadable_network(tmp_path, extractor):
     net, trainer, _ = training.train_transformer(_style(), content=_content(2), width=0.125, steps=2, crop=32,
                                                  batch_size=1, extractor=extractor, directory=tmp_path,

@@ -99,3 +99,19 @@ def test_train_style_saves_where_stylize_finds_it(tmp_path, monkeypatch):
     assert path == stylize.styles_dir() / "my_style.keras"
     out = stylize.stylize_files([content / "p0.png"], tmp_path / "o", style_name="my_style")
     assert data.load_image(out[0], None).shape == (1, 40, 48, 3)
+
+
+def test_train_style_refuses_bad_paths_before_training(tmp_path, monkeypatch):
+    """A wrong --output suffix or a missing content folder stops at once, naming the fix; nothing is written."""
+    monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path / "home"))
+    style = _png(tmp_path / "style.png", 32, 32)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training must not start")
+
+    monkeypatch.setattr(training, "train_transformer", no_training)
+    with pytest.raises(ValueError, match=r"\.keras file.*net\.keras"):
+        stylize.train_style(style, output=tmp_path / "net.h5", steps=1)
+    with pytest.raises(FileNotFoundError, match="leave out --content-dir"):
+        stylize.train_style(style, tmp_path / "missing", steps=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["style.png"]

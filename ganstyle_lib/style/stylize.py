@@ -169,7 +169,12 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
         raise ValueError(f"unknown training setting(s) {unknown}; known: {sorted(TRAIN_DEFAULTS)}")
     options = {**TRAIN_DEFAULTS, **settings}
     if content_dir is not None and not Path(content_dir).is_dir():
-        raise FileNotFoundError(f"content folder {content_dir} does not exist")
+        raise FileNotFoundError(f"content folder {content_dir} does not exist; give a folder of photographs, "
+                                "or leave out --content-dir to train on the bundled photographs")
+    # Checked before training, not when saving: a wrong suffix must not cost a whole run.
+    if output is not None and Path(output).suffix != ".keras":
+        raise ValueError(f"the network is saved as a .keras file; got --output {output}: "
+                         f"use e.g. {Path(output).with_suffix('.keras')}")
     style = data.load_image(style_image, max_dim=options.pop("style_size"))
     output = Path(output) if output is not None else styles_dir() / f"{style_slug(style_image)}.keras"
     log_dir = Path(log_dir) if log_dir is not None else output.parent / f"{output.stem}_training"

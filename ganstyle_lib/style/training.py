@@ -55,6 +55,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "CONTENT_SAMPLES",
     "IMAGE_SUFFIXES",
+    "MIN_CROP",
     "content_images",
     "random_crops",
     "content_dataset",
@@ -76,6 +77,9 @@ DEFAULT_WEIGHTS = dict(content_weight=1.0, style_weight=5.0, tv_weight=0.1)
 #: Bundled photographs used as content offline (textures are left for styles).
 CONTENT_SAMPLES: tuple[str, ...] = ("astronaut", "coffee", "rocket", "grace_hopper", "camera", "chelsea")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+#: Smallest training crop :func:`train_transformer` accepts: VGG19 halves it three times before relu4_1
+#: (16 -> 2 x 2 feature maps); a crop under 8 pixels does not even reach that layer.
+MIN_CROP = 16
 
 
 # --------------------------------------------------------------------------- data
@@ -95,7 +99,8 @@ def content_images(source: str | os.PathLike | Sequence[str] | None = None,
     elif isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
         names = sorted(p for p in Path(source).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not names:
-            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in {source}")
+            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in {source}; put photographs "
+                                    "there, or give no content folder to train on the bundled photographs")
     elif isinstance(source, (str, os.PathLike)):
         raise FileNotFoundError(f"content folder {source} does not exist (give a folder of photographs, "
                                 "or nothing to use the bundled samples)")
@@ -479,13 +484,24 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
     ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
     ``style_weight``, ``tv_weight`` (defaults content 5, style 1: notebook 05's measured
-    settings). Returns ``(transformer, trainer, history)``.
+    settings). Returns ``(transformer, trainer, history)``. Raises ``ValueError`` before any
+    work for ``steps``, ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
 
     ``residual_output`` is off by default: with untrained VGG19 features a network that
     adds its output to the photo learned to paint saturated white blobs (notebook 05).
     """
     from .. import data
 
+    # Checked before any image is loaded or any step is taken: steps=0 would make Keras run the
+    # endless dataset without end, and a tiny crop fails deep inside VGG19 with a pooling error.
+    for value, name, flag in ((steps, "steps", "--steps"), (epochs, "epochs", None),
+                              (batch_size, "batch_size", "--batch-size")):
+        if int(value) != value or value < 1:
+            hint = f" (the command line's {flag})" if flag else ""
+            raise ValueError(f"{name}{hint} must be a whole number >= 1, got {value}")
+    if int(crop) != crop or crop < MIN_CROP:
+        raise ValueError(f"crop (the command line's --crop) must be a whole number of pixels >= {MIN_CROP}, "
+                         f"got {crop} (the loss network halves it three times before its deepest style layer)")
     weights.setdefault("content_weight", 5.0)
     weights.setdefault("style_weight", 1.0)
 
