@@ -97,6 +97,7 @@ def test_train_style_saves_where_stylize_finds_it(tmp_path, monkeypatch):
     style = _png(tmp_path / "My Style.png", 32, 32, seed=9)
     path = stylize.train_style(style, content, steps=1, width=0.125, crop=32, batch_size=1, verbose=0)
     assert path == stylize.styles_dir() / "my_style.keras"
+    assert stylize.training_dir(path).is_dir()  # the resumable checkpoint the CLI's message points to
     out = stylize.stylize_files([content / "p0.png"], tmp_path / "o", style_name="my_style")
     assert data.load_image(out[0], None).shape == (1, 40, 48, 3)
 
