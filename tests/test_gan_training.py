@@ -149,6 +149,31 @@ def test_callbacks_write_grids_gif_history_and_tensorboard(tmp_path):
         assert list((tmp_path / "tb").rglob("events.out.tfevents*"))
 
 
+
+def test_callbacks_with_steps_per_execution_see_every_block_of_steps():
+    """compile(steps_per_execution=4): Keras calls back every 4 steps, and the callbacks still tell the truth.
+
+    MetricHistory's entries must be the mean of each block of 4 steps (the same
+    steps run one by one give the reference values), and NaNGuard must keep
+    snapshotting although the step count never lands on a multiple of 6.
+    """
+    x = fake_digits(64)
+    one = make_gan()
+    per_step = gcb.MetricHistory()
+    one.fit(dataset(x), epochs=1, verbose=0, callbacks=[per_step])                 # 8 steps, called back 8 times
+
+    four = make_gan()
+    four.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
+                 steps_per_execution=4)
+    blocks, guard = gcb.MetricHistory(), gcb.NaNGuard(snapshot_every=6)
+    four.fit(dataset(x), epochs=1, verbose=0, callbacks=[blocks, guard])           # the same 8 steps, 2 calls
+    assert blocks.history["step"] == [4, 8]
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        expected = [np.mean(per_step.history[key][:4]), np.mean(per_step.history[key][4:])]
+        np.testing.assert_allclose(blocks.history[key], expected, rtol=1e-4, atol=1e-6)
+    assert guard._snapshot_step == 8 and not guard.triggered                       # step 8 - step 0 >= 6
+
+
 @pytest.mark.slow
 def test_two_replicas_match_one_device_fit_and_custom_loop():
     """MirroredStrategy over 2 logical CPUs trains exactly like one device with the same global batch.

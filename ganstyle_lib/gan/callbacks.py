@@ -105,6 +105,10 @@ class MetricHistory(keras.callbacks.Callback):
     each step's own value from consecutive means (``k*m_k - (k-1)*m_{k-1}``) so
     the curves show the real step-to-step noise. ``history`` maps each name,
     plus ``step`` (global) and ``time`` (seconds since training began), to a list.
+
+    With ``compile(steps_per_execution=n)`` Keras calls back only every n steps;
+    each entry is then the mean over those n steps (``(k*m_k - j*m_j) / (k - j)``
+    for consecutive calls after steps j and k of the epoch).
     """
 
     def __init__(self, every: int = 1) -> None:
@@ -112,6 +116,7 @@ class MetricHistory(keras.callbacks.Callback):
         self.every = every
         self.history: dict[str, list[float]] = {k: [] for k in ("step", "time", *_GAN_METRICS)}
         self._prev: dict[str, float] = {}
+        self._prev_k = 0  # steps of this epoch covered by self._prev
         self._start: float | None = None
         self._offset = 0.0
 
@@ -121,14 +126,14 @@ class MetricHistory(keras.callbacks.Callback):
         self._start = time.perf_counter()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._prev = {}
+        self._prev, self._prev_k = {}, 0
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        k = batch + 1
+        k, j = batch + 1, self._prev_k  # steps of the epoch done now and at the last call
         means = {key: float(logs[key]) for key in _GAN_METRICS if key in logs}
-        values = {key: k * m - (k - 1) * self._prev.get(key, 0.0) for key, m in means.items()}
-        self._prev = means
+        values = {key: (k * m - j * self._prev.get(key, 0.0)) / max(k - j, 1) for key, m in means.items()}
+        self._prev, self._prev_k = means, k
         if batch % self.every:
             return
         self.history["step"].append(int(self.model.step.numpy()))
@@ -272,7 +277,9 @@ class NaNGuard(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         bad = [k for k in _GAN_METRICS if k in logs and not math.isfinite(float(logs[k]))]
-        if not bad and (int(self.gan.step.numpy()) % self.snapshot_every == 0):
+        # ">=" rather than "step % snapshot_every == 0": with compile(steps_per_execution=n)
+        # this runs only every n steps, and a multiple of snapshot_every may never be seen.
+        if not bad and int(self.gan.step.numpy()) - self._snapshot_step >= self.snapshot_every:
             if self._take_snapshot():
                 return
             bad = ["weights"]
