@@ -72,8 +72,10 @@ __all__ = [
 CONTENT_LAYERS: tuple[str, ...] = ("block2_conv2",)
 #: Style layers (relu1_1 ... relu4_1); block 5 adds cost at 1/16 resolution and little texture.
 TRAIN_STYLE_LAYERS: tuple[str, ...] = tuple(STYLE_LAYERS[:4])
-#: Loss weights for the normalised losses of :mod:`.losses` (each term is a relative error ~ 1).
-DEFAULT_WEIGHTS = dict(content_weight=1.0, style_weight=5.0, tv_weight=0.1)
+#: Loss weights for the normalised losses of :mod:`.losses` (each term is a relative error ~ 1):
+#: content 5, style 1, notebook 05's measured setting (content 1 / style 5 lost the photograph).
+#: The one default of :class:`PerceptualTrainer`, :func:`train_transformer` and ``ganstyle train-style``.
+DEFAULT_WEIGHTS = dict(content_weight=5.0, style_weight=1.0, tv_weight=0.1)
 #: Bundled photographs used as content offline (textures are left for styles).
 CONTENT_SAMPLES: tuple[str, ...] = ("astronaut", "coffee", "rocket", "grace_hopper", "camera", "chelsea")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -483,8 +485,8 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     or a list of those (multi-style network). ``content``: images, a folder, or
     ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
     ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
-    ``style_weight``, ``tv_weight`` (defaults content 5, style 1: notebook 05's measured
-    settings). Returns ``(transformer, trainer, history)``. Raises ``ValueError`` before any
+    ``style_weight``, ``tv_weight`` (defaults :data:`DEFAULT_WEIGHTS`: content 5, style 1,
+    notebook 05's measured settings). Returns ``(transformer, trainer, history)``. Raises ``ValueError`` before any
     work for ``steps``, ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
 
     ``residual_output`` is off by default: with untrained VGG19 features a network that
@@ -502,8 +504,7 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     if int(crop) != crop or crop < MIN_CROP:
         raise ValueError(f"crop (the command line's --crop) must be a whole number of pixels >= {MIN_CROP}, "
                          f"got {crop} (the loss network halves it three times before its deepest style layer)")
-    weights.setdefault("content_weight", 5.0)
-    weights.setdefault("style_weight", 1.0)
+    weights = {**DEFAULT_WEIGHTS, **weights}
 
     many = isinstance(styles, (list, tuple))
     style_list = [data.load_image(s, max_dim=style_size) if isinstance(s, (str, os.PathLike)) else
