@@ -15,7 +15,7 @@ measured float32 matmul peak for comparison.
     python benchmarks/dcgan_time_to_quality.py --budget 60 --seeds 3   # the 60-s target over 3 seeds
     python benchmarks/dcgan_time_to_quality.py --record      # also append the table to RESULTS.md
 
-(a) default: ``dcgan_generator(64, 32)`` (7 -> 14 -> 28, then a 3x3 conv to pixels) /
+(a) default: ``dcgan_generator(32, 32)`` (latent 32; 7 -> 14 -> 28, then a 3x3 conv to pixels) /
     ``dcgan_discriminator(32)`` (28 -> 14 -> 7 -> 4), batch 32, Adam(2e-3, beta_1=0) for
     both, EMA 0.99 (samples from the EMA), float32, 25 steps per call into TensorFlow
     (``compile(steps_per_execution=25)``; the notebook's settings; the recipe experiments
@@ -65,7 +65,7 @@ def build(config: str, seed: int = 0):
 
     keras.utils.set_random_seed(seed)
     if config == "default":
-        g, d = models.dcgan_generator(64, 32), models.dcgan_discriminator(32)
+        g, d = models.dcgan_generator(32, 32), models.dcgan_discriminator(32)  # latent 32, width 32
         gan = GAN(g, d, ema_decay=0.99, seed=seed)
         gan.compile(keras.optimizers.Adam(2e-3, beta_1=0.0), keras.optimizers.Adam(2e-3, beta_1=0.0),
                     steps_per_execution=25)

@@ -4,7 +4,8 @@
 
 For each of float32 / ``mixed_bfloat16`` and XLA off / on (``jit_compile``):
 
-* **DCGAN** -- the course's default networks (width 32, latent 64) trained by
+* **DCGAN** -- the course's DCGAN networks (width 32, latent 64 as when this was recorded;
+  notebook 02 now uses latent 32, which changes a step's FLOPs by under 2 %) trained by
   ``GAN.fit`` on batches of 32 in-memory images: training images per second;
 * **stylisation** -- ``PerceptualTrainer`` with the default transformer
   (width 0.5, residual output) and the VGG19 loss network (untrained weights:

@@ -131,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
     p.add_argument("--batch-size", type=int, default=64, help="GLOBAL batch, split over all replicas")
     p.add_argument("--width", type=int, default=32, help="network width (default 32)")
-    p.add_argument("--latent", type=int, default=64, help="latent size (default 64)")
+    p.add_argument("--latent", type=int, default=32, help="latent size (default 32, as in notebook 02)")
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate for both networks")
     p.add_argument("--limit", type=int, default=None, help="use only the first LIMIT digits")
     p.add_argument("--seed", type=int, default=0)
