@@ -76,48 +76,42 @@ def build(config: str, seed: int = 0):
     return gan, 256, 1, False
 
 
-class _Marks:
-    """A Keras callback that measures training wall time and stops at each mark to measure the FCD.
+def mark_timer(gan, marks, evaluator, n_eval: int, use_ema: bool, label: str):
+    """A Keras callback that adds up training wall time and measures the FCD at each mark.
 
-    One ``fit()`` call covers the whole budget (starting a ``fit()`` costs about
+    The whole budget runs in one ``fit()`` call (starting a ``fit()`` costs about
     0.15 s here -- a new dataset iterator and callback set-up -- which chunked
-    calls would count as training). The clock is paused while the FCD is
-    measured, so evaluation time is excluded.
+    calls would count as training). The clock stops while the FCD is measured,
+    and training stops after the last mark. ``rows`` and ``trained`` hold the results.
     """
+    import keras
 
-    def __init__(self, gan, marks, evaluator, n_eval, use_ema, config):
-        self.gan, self.pending, self.evaluator = gan, list(marks), evaluator
-        self.n_eval, self.use_ema, self.config = n_eval, use_ema, config
-        self.trained, self.rows, self._t = 0.0, [], None
+    class MarkTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.pending, self.rows, self.trained, self._t = list(marks), [], 0.0, 0.0
 
-    def __call__(self):
-        import keras
+        def on_train_begin(self, logs=None):
+            self._t = time.perf_counter()
+            self.model.stop_training = not self.pending  # no marks: nothing to train for
 
-        outer = self
+        def on_train_batch_end(self, batch, logs=None):
+            self.trained += time.perf_counter() - self._t  # everything since the last call...
+            if self.pending and self.trained >= self.pending[0]:
+                self.measure()
+            self._t = time.perf_counter()                   # ...but not the evaluation
 
-        class Callback(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                outer._t = time.perf_counter()
+        def measure(self):
+            while self.pending and self.trained >= self.pending[0]:
+                mark = self.pending.pop(0)
+            step = int(gan.step.numpy())
+            fcd = evaluator.fcd(gan.generate(n_eval, use_ema=use_ema))
+            self.rows.append(dict(mark=mark, seconds=self.trained, step=step, fcd=fcd))
+            print(f"  {label:8s} {mark:5.0f} s mark (trained {self.trained:6.1f} s, step {step:6d}): "
+                  f"FCD {fcd:7.1f}", flush=True)
+            self.model.stop_training = not self.pending
 
-            def on_train_batch_end(self, batch, logs=None):
-                outer.trained += time.perf_counter() - outer._t  # everything since the last call...
-                outer.check(self.model)
-                outer._t = time.perf_counter()                     # ...but not the evaluation
-
-        return Callback()
-
-    def check(self, model) -> None:
-        if not self.pending or self.trained < self.pending[0]:
-            return
-        while self.pending and self.trained >= self.pending[0]:
-            mark = self.pending.pop(0)
-        step = int(self.gan.step.numpy())
-        fcd = self.evaluator.fcd(self.gan.generate(self.n_eval, use_ema=self.use_ema))
-        self.rows.append(dict(mark=mark, seconds=self.trained, step=step, fcd=fcd))
-        print(f"  {self.config:8s} {mark:5.0f} s mark (trained {self.trained:6.1f} s, step {step:6d}): "
-              f"FCD {fcd:7.1f}", flush=True)
-        if not self.pending:
-            model.stop_training = True
+    return MarkTimer()
 
 
 def run(config: str, marks: list[float], evaluator, n_eval: int, seed: int = 0) -> dict:
@@ -130,9 +124,9 @@ def run(config: str, marks: list[float], evaluator, n_eval: int, seed: int = 0) 
     flops_per_step = models.gan_step_flops(gan.generator, gan.discriminator, batch)
     steps0 = int(gan.step.numpy())
     label = config if seed == 0 else f"{config} (seed {seed})"
-    timer = _Marks(gan, marks, evaluator, n_eval, use_ema, label)
+    timer = mark_timer(gan, marks, evaluator, n_eval, use_ema, label)
     # Far more steps than the budget allows: the callback stops training after the last mark.
-    gan.fit(ds, steps_per_epoch=10 ** 7, epochs=1, verbose=0, callbacks=[timer()])
+    gan.fit(ds, steps_per_epoch=10 ** 7, epochs=1, verbose=0, callbacks=[timer])
     steps = int(gan.step.numpy()) - steps0
     return dict(config=label, batch=batch, rows=timer.rows, steps=steps, seconds=timer.trained,
                 images_per_s=steps * batch / timer.trained, gflops=steps * flops_per_step / timer.trained / 1e9,
@@ -148,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
                              "given time varies by about +-5 between seeds")
     parser.add_argument("--record", action="store_true", help="append the results to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
+    if args.budget < 15:
+        parser.error(f"--budget must be at least 15 s, the first mark at which both configurations are measured "
+                     f"(got {args.budget:g})")
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1 (got {args.seeds})")
 
     from ganstyle_lib import data, device, metrics
 
