@@ -69,11 +69,11 @@ def build(config: str, seed: int = 0):
         gan = GAN(g, d, ema_decay=0.99, seed=seed)
         gan.compile(keras.optimizers.Adam(2e-3, beta_1=0.0), keras.optimizers.Adam(2e-3, beta_1=0.0),
                     steps_per_execution=25)
-        return gan, 32, 25, True
+        return gan, 32, True
     g, d = models.tutorial_generator(), models.tutorial_discriminator()
     gan = GAN(g, d)
     gan.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
-    return gan, 256, 1, False
+    return gan, 256, False
 
 
 def mark_timer(gan, marks, evaluator, n_eval: int, use_ema: bool, label: str):
@@ -118,9 +118,9 @@ def run(config: str, marks: list[float], evaluator, n_eval: int, seed: int = 0) 
     from ganstyle_lib import data
     from ganstyle_lib.gan import models
 
-    gan, batch, steps_per_execution, use_ema = build(config, seed)
+    gan, batch, use_ema = build(config, seed)
     ds = data.digits_dataset(batch, seed=seed).repeat()
-    gan.fit(ds, steps_per_epoch=steps_per_execution, epochs=1, verbose=0)  # trace the step (not timed)
+    gan.fit(ds, steps_per_epoch=gan.steps_per_execution, epochs=1, verbose=0)  # trace the step (not timed)
     flops_per_step = models.gan_step_flops(gan.generator, gan.discriminator, batch)
     steps0 = int(gan.step.numpy())
     label = config if seed == 0 else f"{config} (seed {seed})"
