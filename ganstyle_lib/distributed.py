@@ -165,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with strategy.scope():
         gan = GAN(models.dcgan_generator(args.latent, args.width, seed=args.seed + 1),
                   models.dcgan_discriminator(args.width, seed=args.seed + 2), ema_decay=0.99, seed=args.seed + 3)
-        gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.5), keras.optimizers.Adam(args.lr, beta_1=0.5))
+        # Notebook 02's optimiser: Adam without momentum (beta_1 = 0) for both networks.
+        gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.0), keras.optimizers.Adam(args.lr, beta_1=0.0))
     dataset = data.digits_dataset(args.batch_size, limit=args.limit, seed=args.seed)
     train_steps(gan.gan_step, dataset, args.steps, strategy=strategy, log_every=max(1, args.steps // 20))
     path = save_on_all_workers(lambda folder: callbacks.GANCheckpoint(gan, folder).save(), args.out, strategy)
