@@ -89,9 +89,7 @@ def test_checkpoint_callback_writes_a_loadable_network(tmp_path, extractor):
     saved = training.load_transformer(tmp_path / "transformer.keras")
     x = tf.random.uniform((1, 33, 35, 3))
     np.testing.assert_allclose(saved(x).numpy(), net(x).numpy(), atol=1e-6)
-    import importlib.util
-
-    assert (tmp_path / "logs").is_dir() == (importlib.util.find_spec("tensorboard") is not None)
+    assert list((tmp_path / "logs").rglob("events.out.tfevents*"))  # TensorBoard logs (tensorboard is a dependency)
 
 
 def test_adain_decoder_training_lowers_its_loss():

@@ -457,8 +457,8 @@ def training_callbacks(directory: str | os.PathLike | None, *, name: str = "tran
     """Checkpoint (``<directory>/<name>.keras``), TensorBoard logs (``<directory>/logs``), stop on NaN.
 
     ``tensorboard --logdir <directory>/logs`` shows the loss terms during training.
-    The TensorBoard callback needs the ``tensorboard`` package (not a course
-    dependency); without it the logs are skipped with a one-line notice.
+    The TensorBoard callback needs the ``tensorboard`` package (a course
+    dependency; in an environment without it the logs are skipped with a one-line notice).
     ``directory=None``: only the NaN guard.
     """
     callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
