@@ -3,7 +3,8 @@
 Each check calls the learner's function and the reference on a few fresh random
 inputs, compares with a stated tolerance and raises ``AssertionError`` with a
 helpful message on the first mismatch; on success it returns a one-line,
-deterministic message (the notebook prints it in an ``NBVAL_CHECK_OUTPUT`` cell).
+deterministic message starting with ✓ like every other notebook's checks (the
+notebook prints it in an ``NBVAL_CHECK_OUTPUT`` cell).
 
 * :func:`check_generator_block` -- ``generator_block(filters)``: 4x4 stride-2
   transposed conv (no bias) + batch norm + ReLU, doubling height and width;
@@ -49,7 +50,7 @@ def _compare(name: str, learner: Callable, reference: Callable, make_inputs: Cal
     """
     _check_quietly(name, _as_float64(learner), _as_float64(reference), make_inputs,
                    n_trials=n_trials, rtol=rtol, atol=atol)
-    return f"{name}: correct on {n_trials} random inputs"
+    return f"✓ {name}: matches the reference on {n_trials} random inputs"
 
 
 # -- 1. generator block -----------------------------------------------------------------
@@ -93,7 +94,7 @@ def check_generator_block(generator_block: Callable[[int], Any]) -> str:
                 "padding='same'")
         if np.min(y) < 0:
             raise AssertionError("generator_block: negative outputs -- the block must end with a ReLU")
-    return "generator_block: correct on 3 random inputs"
+    return "✓ generator_block: matches the reference on 3 random inputs"
 
 
 # -- 2. EMA update ------------------------------------------------------------------------
