@@ -31,11 +31,11 @@ def fake_digits(n, seed=0):
     return (2 * np.exp(-d2 / 18.0) - 1).astype("float32")[..., None]
 
 
-def make_gan(seed=0, ema_decay=0.9, d_steps=1, lr=1e-3):
+def make_gan(seed=0, ema_decay=0.9, d_steps=1, lr=1e-3, shared_fakes=False):
     keras.utils.set_random_seed(seed)
     gan = GAN(models.dcgan_generator(LATENT, WIDTH, seed=seed + 1),
               models.dcgan_discriminator(WIDTH, seed=seed + 2),
-              ema_decay=ema_decay, d_steps=d_steps, seed=seed + 3)
+              ema_decay=ema_decay, d_steps=d_steps, seed=seed + 3, shared_fakes=shared_fakes)
     gan.compile(keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5))
     return gan
 
@@ -96,6 +96,39 @@ def test_d_steps_and_loss_resolution():
         resolve_losses("nope")
     d_fn, g_fn = resolve_losses("hinge")
     assert callable(d_fn) and callable(g_fn)
+
+
+def test_shared_fakes_runs_the_generator_once_per_step():
+    """shared_fakes: one G forward per step (two without), D trained on exactly the G step's fakes."""
+    counts = {}
+    for shared in (False, True):
+        gan = make_gan(ema_decay=None, shared_fakes=shared)
+        gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
+        fakes_seen = {"g": [], "d": []}
+        generate, discriminate = gan._g, gan._d
+
+        def counting_g(z, labels, training=True):
+            fake = generate(z, labels, training)
+            fakes_seen["g"].append(fake.numpy())
+            return fake
+
+        def recording_d(images, labels, training=True):
+            fakes_seen["d"].append(np.array(images))
+            return discriminate(images, labels, training)
+
+        gan._g, gan._d = counting_g, recording_d
+        gan.fit(fake_digits(16), batch_size=8, epochs=1, verbose=0)                    # 2 steps
+        counts[shared] = len(fakes_seen["g"])
+        assert int(gan.d_optimizer.iterations.numpy()) == int(gan.g_optimizer.iterations.numpy()) == 2
+        if shared:  # per step D sees: G step's fakes, then real, then the same fakes again
+            for step in range(2):
+                np.testing.assert_array_equal(fakes_seen["d"][3 * step + 2], fakes_seen["g"][step])
+    assert counts == {False: 4, True: 2}
+    with pytest.raises(ValueError, match="use d_steps=1"):
+        make_gan(d_steps=2, shared_fakes=True)
+    g, d = models.dcgan_generator(LATENT, WIDTH), models.dcgan_discriminator(WIDTH)
+    saved = models.gan_step_flops(g, d, 8) - models.gan_step_flops(g, d, 8, shared_fakes=True)
+    assert saved == 8 * models.count_flops(g)
 
 
 def test_resume_after_stop_matches_uninterrupted_run(tmp_path):
@@ -203,30 +236,30 @@ def test_two_replicas_match_one_device_fit_and_custom_loop():
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         from test_gan_training import make_gan, fake_digits, dataset, all_state
         x = fake_digits(32)
-        one = make_gan()
-        one.fit(dataset(x), epochs=1, verbose=0)                       # 4 steps, batch 8
-
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-        with strategy.scope():
-            two = make_gan()
-        two.fit(dataset(x[:16]), epochs=1, verbose=0)                  # steps 1-2 with fit()
-        @tf.function
-        def step(batch):
-            out = strategy.run(two.gan_step, args=(batch,))
-            return {{k: strategy.reduce("MEAN", v, axis=None) for k, v in out.items()}}
-        for batch in strategy.experimental_distribute_dataset(dataset(x[16:])):
-            logs = step(batch)                                         # steps 3-4, custom loop
-        assert all(np.isfinite(float(v)) for v in logs.values()), logs
-        a, b = all_state(one), all_state(two)
-        assert len(a) == len(b) and int(two.step.numpy()) == 4
-        worst = 0.0
-        for u, v in zip(a, b):
-            np.testing.assert_allclose(v, u, rtol=1e-4, atol=1e-5)
-            worst = max(worst, float(np.max(np.abs(np.asarray(u, "float64") - np.asarray(v, "float64")), initial=0)))
-        print("OK max abs difference", worst)
+        for shared in (False, True):                                   # both step orders
+            one = make_gan(shared_fakes=shared)
+            one.fit(dataset(x), epochs=1, verbose=0)                   # 4 steps, batch 8
+            with strategy.scope():
+                two = make_gan(shared_fakes=shared)
+            two.fit(dataset(x[:16]), epochs=1, verbose=0)              # steps 1-2 with fit()
+            @tf.function
+            def step(batch):
+                out = strategy.run(two.gan_step, args=(batch,))
+                return {{k: strategy.reduce("MEAN", v, axis=None) for k, v in out.items()}}
+            for batch in strategy.experimental_distribute_dataset(dataset(x[16:])):
+                logs = step(batch)                                     # steps 3-4, custom loop
+            assert all(np.isfinite(float(v)) for v in logs.values()), logs
+            a, b = all_state(one), all_state(two)
+            assert len(a) == len(b) and int(two.step.numpy()) == 4
+            worst = 0.0
+            for u, v in zip(a, b):
+                np.testing.assert_allclose(v, u, rtol=1e-4, atol=1e-5)
+                worst = max(worst, float(np.max(np.abs(np.asarray(u, "float64") - np.asarray(v, "float64")), initial=0)))
+            print("OK shared_fakes", shared, "max abs difference", worst)
     """)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env,
                          cwd=str(Path(__file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "OK" in out.stdout
+    assert out.stdout.count("OK") == 2, out.stdout

@@ -258,15 +258,16 @@ def count_flops(model: keras.Model) -> int:
 
 
 def gan_step_flops(generator: keras.Model, discriminator: keras.Model, batch_size: int,
-                   d_steps: int = 1) -> int:
+                   d_steps: int = 1, shared_fakes: bool = False) -> int:
     """Approximate FLOPs of one GAN training step (``GAN.gan_step``).
 
     Per discriminator update: G forward on B noise vectors, D forward + backward
     (3x) on B real and B fake images. Generator update: G and D forward + backward
     (3x) on B images. ``3 x forward`` = forward, backward to activations, backward
-    to weights.
+    to weights. With ``shared_fakes`` (``GAN(shared_fakes=True)``) the discriminator
+    update reuses the generator update's fakes: one G forward pass fewer.
     """
     g, d = count_flops(generator), count_flops(discriminator)
-    per_d_update = batch_size * (g + 3 * 2 * d)
+    per_d_update = batch_size * ((0 if shared_fakes else g) + 3 * 2 * d)
     per_g_update = 3 * batch_size * (g + d)
     return int(d_steps * per_d_update + per_g_update)

@@ -137,6 +137,13 @@ class GAN(keras.Model):
         gp_weight: weight of the WGAN-GP gradient penalty added to the
             discriminator's loss (10 in Gulrajani et al. 2017; 0 = none). The
             interpolation weights are uniform, drawn from the checkpointed seed generator.
+        shared_fakes: one generator forward pass per step instead of ``1 + d_steps``:
+            the generator is updated first (its fakes through D), then the
+            discriminator on the *same* fakes, detached. It saves one G forward pass
+            per step (13-20 % of a step on a CPU) and learned as much per step as
+            the two-pass step over 3 seeds (benchmarks/RESULTS.md). G goes first so
+            that every replica of a ``tf.distribute`` strategy still computes exactly
+            what one device would. Needs ``d_steps=1``.
 
     Conditioning: when the generator has two inputs ``[z, label]`` (e.g.
     :func:`ganstyle_lib.gan.conditional.conditional_generator`) the GAN is
@@ -146,10 +153,15 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, *,
                  latent_dim: int | None = None, d_steps: int = 1, ema_decay: float | None = None,
-                 seed: int = 0, gp_weight: float = 0.0, name: str = "gan", **kwargs: Any) -> None:
+                 seed: int = 0, gp_weight: float = 0.0, shared_fakes: bool = False,
+                 name: str = "gan", **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
         if d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
+        if shared_fakes and d_steps != 1:
+            raise ValueError(f"shared_fakes=True shares one batch of fakes between one discriminator "
+                             f"update and one generator update: use d_steps=1 (got {d_steps}), or "
+                             f"shared_fakes=False for several discriminator updates per step")
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         self.generator = generator
@@ -163,6 +175,7 @@ class GAN(keras.Model):
         self.gp_weight = float(gp_weight)
         self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
         self.d_steps = int(d_steps)
+        self.shared_fakes = bool(shared_fakes)
         self.ema_decay = ema_decay
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.step = keras.Variable(0, dtype="int64", trainable=False, name="gan_step",
@@ -316,10 +329,10 @@ class GAN(keras.Model):
     def _d(self, images: tf.Tensor, labels: Any, training: bool = True) -> tf.Tensor:
         return self.discriminator([images, labels] if self.conditional else images, training=training)
 
-    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor,
-                            labels: Any = None) -> tuple[tf.Tensor, ...]:
-        z = self._latent(batch)
-        fake = self._g(z, labels)
+    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor, labels: Any = None,
+                            fake: tf.Tensor | None = None) -> tuple[tf.Tensor, ...]:
+        if fake is None:  # fresh fakes; with shared_fakes the generator step's are passed in
+            fake = self._g(self._latent(batch), labels)
         with tf.GradientTape() as tape:
             real_logits = self._d(real, labels)
             fake_logits = self._d(fake, labels)
@@ -336,7 +349,8 @@ class GAN(keras.Model):
         d_fake = tf.reduce_mean(tf.sigmoid(tf.cast(fake_logits, tf.float32)))
         return d_loss, d_real, d_fake
 
-    def _generator_step(self, batch: tf.Tensor, labels: Any = None) -> tf.Tensor:
+    def _generator_step(self, batch: tf.Tensor, labels: Any = None) -> tuple[tf.Tensor, tf.Tensor]:
+        """One generator update; returns its loss and the fakes it was computed on."""
         z = self._latent(batch)
         with tf.GradientTape() as tape:
             fake = self._g(z, labels)
@@ -345,7 +359,7 @@ class GAN(keras.Model):
             scaled = self._scale(g_loss, self.g_optimizer)
         grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
-        return g_loss
+        return g_loss, fake
 
     def _ema_pairs(self) -> list[tuple[Any, Any, float]]:
         # Same architecture, same weight order: trainable weights are averaged,
@@ -376,8 +390,9 @@ class GAN(keras.Model):
         A conditional GAN also needs the batch's ``labels`` (B,) ints; an
         ``(images, labels)`` pair as the first argument (as a dataset yields it) works too.
 
-        ``d_steps`` discriminator updates, one generator update, the EMA update,
-        ``step += 1``. Returns this step's values (scalars): ``d_loss``,
+        ``d_steps`` discriminator updates, one generator update (with
+        ``shared_fakes``: the generator update first, then one discriminator update
+        on its fakes), the EMA update, ``step += 1``. Returns this step's values (scalars): ``d_loss``,
         ``g_loss``, ``d_real`` = D(x) and ``d_fake`` = D(G(z)) -- no metric
         state is touched, so a distributed loop can ``strategy.run`` it.
         """
@@ -392,9 +407,14 @@ class GAN(keras.Model):
                 raise ValueError("a conditional GAN needs (images, labels) batches: use "
                                  "data.digits_dataset(..., with_labels=True)")
             labels = tf.cast(labels, tf.int32)
-        for _ in range(self.d_steps):  # a Python loop: unrolled once when traced
-            d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels)
-        g_loss = self._generator_step(batch, labels)
+        if self.shared_fakes:
+            g_loss, fake = self._generator_step(batch, labels)
+            d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels,
+                                                              fake=tf.stop_gradient(fake))
+        else:
+            for _ in range(self.d_steps):  # a Python loop: unrolled once when traced
+                d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels)
+            g_loss, _ = self._generator_step(batch, labels)
         self.update_ema()
         self.step.assign_add(1)
         return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}
