@@ -130,8 +130,10 @@ def _parser() -> argparse.ArgumentParser:
                                             "(several machines: set TF_CONFIG on each).")
     p.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
     p.add_argument("--batch-size", type=int, default=64, help="GLOBAL batch, split over all replicas")
-    p.add_argument("--width", type=int, default=32, help="network width (default 32)")
-    p.add_argument("--latent", type=int, default=32, help="latent size (default 32, as in notebook 02)")
+    p.add_argument("--width", type=int, default=32, help="generator width (default 32)")
+    p.add_argument("--d-width", type=int, default=16,
+                   help="discriminator width (default 16, half the generator's, as in notebook 02)")
+    p.add_argument("--latent", type=int, default=8, help="latent size (default 8, as in notebook 02)")
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate for both networks")
     p.add_argument("--limit", type=int, default=None, help="use only the first LIMIT digits")
     p.add_argument("--seed", type=int, default=0)
@@ -163,9 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                        kind, is_chief(strategy))
     keras.utils.set_random_seed(args.seed)
     with strategy.scope():
+        # Notebook 02's recipe: one generator pass per step, Adam without momentum (beta_1 = 0).
         gan = GAN(models.dcgan_generator(args.latent, args.width, seed=args.seed + 1),
-                  models.dcgan_discriminator(args.width, seed=args.seed + 2), ema_decay=0.99, seed=args.seed + 3)
-        # Notebook 02's optimiser: Adam without momentum (beta_1 = 0) for both networks.
+                  models.dcgan_discriminator(args.d_width, seed=args.seed + 2), ema_decay=0.99,
+                  seed=args.seed + 3, shared_fakes=True)
         gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.0), keras.optimizers.Adam(args.lr, beta_1=0.0))
     dataset = data.digits_dataset(args.batch_size, limit=args.limit, seed=args.seed)
     train_steps(gan.gan_step, dataset, args.steps, strategy=strategy, log_every=max(1, args.steps // 20))

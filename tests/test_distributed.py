@@ -112,7 +112,7 @@ def test_two_workers_end_identical_and_the_chiefs_checkpoint_restores(tmp_path):
     for index in range(2):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
         cmd = [sys.executable, "-m", "ganstyle_lib.distributed", "--steps", "3", "--batch-size", "8",
-               "--width", "8", "--latent", "8", "--limit", "64", "--out", str(tmp_path / "ckpt"),
+               "--width", "8", "--d-width", "4", "--latent", "8", "--limit", "64", "--out", str(tmp_path / "ckpt"),
                "--dump-weights", str(tmp_path / f"worker{index}.npz")]
         log = open(tmp_path / f"worker{index}.log", "w")
         procs.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT),
@@ -152,7 +152,7 @@ def test_two_workers_end_identical_and_the_chiefs_checkpoint_restores(tmp_path):
     from ganstyle_lib.gan import callbacks, models
     from ganstyle_lib.gan.training import GAN
 
-    fresh = GAN(models.dcgan_generator(8, 8, seed=11), models.dcgan_discriminator(8, seed=12),
+    fresh = GAN(models.dcgan_generator(8, 8, seed=11), models.dcgan_discriminator(4, seed=12),
                 ema_decay=0.99, seed=13)
     fresh.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     ckpt = callbacks.GANCheckpoint(fresh, tmp_path / "ckpt")
