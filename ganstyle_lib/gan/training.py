@@ -392,8 +392,8 @@ class GAN(keras.Model):
 
         ``d_steps`` discriminator updates, one generator update (with
         ``shared_fakes``: the generator update first, then one discriminator update
-        on its fakes), the EMA update, ``step += 1``. Returns this step's values (scalars): ``d_loss``,
-        ``g_loss``, ``d_real`` = D(x) and ``d_fake`` = D(G(z)) -- no metric
+        on its fakes), the EMA update, ``step += 1``. Returns this step's values
+        (scalars): ``d_loss``, ``g_loss``, ``d_real`` = D(x) and ``d_fake`` = D(G(z)) -- no metric
         state is touched, so a distributed loop can ``strategy.run`` it.
         """
         if self.d_loss_fn is None:
