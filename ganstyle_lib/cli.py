@@ -38,11 +38,14 @@ def _print_asset_table() -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from . import assets, config, device
+    from .style import vgg19_weights
 
     print(device.summary())
     print(f"asset cache: {config.cache_dir()}")
     print()
     _print_asset_table()
+    print()
+    print(vgg19_weights.imagenet_weights_plan())
     falling_back = [a.name for a in assets.REGISTRY.values() if assets.status(a).startswith("offline")]
     if falling_back:
         print()
@@ -65,14 +68,24 @@ def cmd_assets(args: argparse.Namespace) -> int:
         names = list(assets.REGISTRY) if args.all else args.names
         if not names:
             raise UsageError("name the assets to fetch, or pass --all (see `ganstyle assets list`)")
-        failed = []
+        failed, obtained = [], set()
         for name in names:
+            asset = assets.get(name)
+            if asset.name in obtained:  # an alternate of an asset already served (e.g. vgg19_notop_q8)
+                print(f"{asset.name}: not needed, {_served_for(assets, asset, obtained)} is already served")
+                continue
             try:
-                path = assets.fetch(name)
-                print(f"{name}: {path}")
+                served, path = assets.fetch_first_source(asset, prefer_cached=args.if_missing)
             except assets.AssetUnavailableError as exc:
                 failed.append(name)
                 print(f"{name}: not fetched: {exc}", file=sys.stderr)
+                continue
+            obtained.update(a.name for a in assets.sources(asset))
+            if served is asset:
+                print(f"{name}: {path}")
+            else:
+                print(f"{name}: not obtainable from {asset.url}; its second source "
+                      f"{served.name} serves instead: {path}")
         return 1 if failed else 0
     if args.action == "pack":
         path = assets.pack(args.archive, names=args.names or None)
@@ -83,6 +96,12 @@ def cmd_assets(args: argparse.Namespace) -> int:
         print(f"installed {len(installed)} file(s) into the cache: {', '.join(installed)}")
         return 0
     raise UsageError(f"unknown assets action {args.action!r}")
+
+
+def _served_for(assets, alternate, obtained: set[str]) -> str:
+    """The asset fetched in this run whose alternate ``alternate`` is."""
+    return next((a.name for a in assets.REGISTRY.values()
+                 if a.name in obtained and alternate in assets.sources(a)[1:]), "another asset")
 
 
 def cmd_course(args: argparse.Namespace) -> int:
@@ -149,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch = actions.add_parser("fetch", help="download assets into the cache")
     p_fetch.add_argument("names", nargs="*")
     p_fetch.add_argument("--all", action="store_true", help="every registered asset")
+    p_fetch.add_argument("--if-missing", action="store_true",
+                         help="do nothing for an asset whose file, or whose second source "
+                              "(vgg19_notop_q8 for vgg19_notop), is already cached")
     p_pack = actions.add_parser(
         "pack", help="write cached assets, npm tarballs and a manifest into one archive",
         description="Write every cached registered asset and every cached npm tarball the "

@@ -2,16 +2,46 @@
 
 These variables are set at import time, before any notebook kernel starts, so
 the kernels nbval launches inherit them: the test suite never touches the
-network and never reads (or pollutes) a developer's real asset cache, which
-keeps the stored check-cell outputs identical on every machine.
+network and never pollutes a developer's real asset cache, which keeps the
+stored check-cell outputs identical on every machine.
+
+One file is borrowed from the real cache: the ImageNet VGG19 weights (the
+Keras file or the 8-bit copy that `make setup` fetches), *copied* into the
+private cache after its checksum matched, so the notebooks run on the features
+learners get. Without it they run on the flagged untrained fallback; unit
+tests that are about that fallback ask for it explicitly.
 """
 
 import os
+import shutil
 import tempfile
+from pathlib import Path
 
+_REAL_HOME = Path(os.environ.get("GANSTYLE_HOME") or Path.home() / ".cache" / "ganstyle").expanduser()
 os.environ["GANSTYLE_QUICK"] = "1"
 os.environ["GANSTYLE_OFFLINE"] = "1"
 os.environ["GANSTYLE_HOME"] = tempfile.mkdtemp(prefix="ganstyle-test-home-")
+
+
+def _borrow_imagenet_weights() -> str | None:
+    """Copy the first verified ImageNet VGG19 file of the real cache into the test cache."""
+    from ganstyle_lib import assets
+
+    for asset in assets.sources("vgg19_notop"):
+        real = _REAL_HOME / asset.kind / asset.filename
+        if not real.is_file():
+            continue
+        algo, expected = asset.checksum
+        if assets._hash_file(real, algo)[algo] != expected:
+            continue  # a damaged cache file is the learner's problem to see, not the tests'
+        target = assets.path_for(asset)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(real, target)
+        return asset.name
+    return None
+
+
+BORROWED_VGG19 = _borrow_imagenet_weights()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

