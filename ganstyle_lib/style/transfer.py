@@ -39,6 +39,8 @@ from .features import GATYS_CONTENT_LAYERS, STYLE_LAYERS, VGGFeatures, preproces
 
 __all__ = [
     "DEFAULTS",
+    "UNTRAINED_DEFAULTS",
+    "defaults_for",
     "TransferResult",
     "StyleObjective",
     "stylize",
@@ -52,13 +54,28 @@ __all__ = [
     "preview_function",
 ]
 
-#: The course's default settings of :func:`stylize` (normalised losses, see ``losses``).
+#: The course's default settings of :func:`stylize` with **ImageNet** features (normalised losses, see
+#: ``losses``): what learners get. Style weight 5 was measured against the TensorFlow tutorial with
+#: ``benchmarks/style_transfer.py`` (loss-independent scores of :mod:`.quality`; benchmarks/RESULTS.md).
 DEFAULTS: dict[str, Any] = dict(
     method="lbfgs", steps=150, scales=(0.5, 1.0), init="content",
-    content_weight=1.0, style_weight=1.0, tv_weight=0.1,
+    content_weight=1.0, style_weight=5.0, tv_weight=0.1,
     content_layers=GATYS_CONTENT_LAYERS, style_layers=STYLE_LAYERS,
     convention="normalized",
 )
+#: What differs with the **untrained** fallback features: random filters carry colour and grain but no
+#: shapes, so style weight 1 already repaints the photo in the style's palette and grain, and 5 smears
+#: its shapes away (chelsea x the_scream's stand-in, 128 px: relative content error 0.28 -> 0.48).
+#: Everything else serves both kinds of features unchanged.
+UNTRAINED_DEFAULTS: dict[str, Any] = dict(style_weight=1.0)
+
+
+def defaults_for(extractor: VGGFeatures) -> dict[str, Any]:
+    """:data:`DEFAULTS`, with :data:`UNTRAINED_DEFAULTS` applied when ``extractor`` is not pretrained.
+
+    The one place where the course's settings depend on which VGG19 weights were found.
+    """
+    return {**DEFAULTS, **({} if extractor.pretrained else UNTRAINED_DEFAULTS)}
 
 Image = Union[tf.Tensor, np.ndarray]
 Styles = Union[Image, Sequence[tuple[Image, float]]]
@@ -337,7 +354,7 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
             method: str = DEFAULTS["method"], steps: int | Sequence[int] = DEFAULTS["steps"],
             scales: Sequence[float] = DEFAULTS["scales"], init: str | Image = DEFAULTS["init"],
             size: Sequence[int] | None = None,
-            content_weight: float = DEFAULTS["content_weight"], style_weight: float = DEFAULTS["style_weight"],
+            content_weight: float = DEFAULTS["content_weight"], style_weight: float | None = None,
             tv_weight: float = DEFAULTS["tv_weight"],
             content_layers: Sequence[str] = DEFAULTS["content_layers"],
             style_layers: Sequence[str] = DEFAULTS["style_layers"],
@@ -361,7 +378,8 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
         scaled by the same factor, so brush strokes keep their size relative to the picture.
     init: ``"content"``, ``"noise"`` (uniform, seeded) or an image.
     content_weight, style_weight, tv_weight: weights of the three terms; ``convention``
-        ``"normalized"`` (course, see ``losses``) or ``"tutorial"``.
+        ``"normalized"`` (course, see ``losses``) or ``"tutorial"``. ``style_weight=None``
+        takes :func:`defaults_for` the extractor: 5 with ImageNet features, 1 with untrained ones.
     preserve_color: ``None``; ``"luminance"`` (transfer the luminance channel only and keep
         the photograph's colours, YIQ) or ``"histogram"`` (first give the style image the
         photograph's colour mean and covariance) -- Gatys et al. 2017.
@@ -383,6 +401,8 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
         full_content = _as_image(content, "content")
         full_size = tuple(full_content.shape[1:3])
     extractor = extractor or default_extractor(tuple(style_layers) + tuple(content_layers))
+    if style_weight is None:
+        style_weight = defaults_for(extractor)["style_weight"]
     scales = tuple(float(s) for s in scales)
     if not scales or any(not 0 < s <= 1 for s in scales):
         raise ValueError(f"scales must be fractions in (0, 1], e.g. (0.5, 1.0); got {scales}")
@@ -490,6 +510,8 @@ def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | 
                      max_dim: int = 96, steps: int = 30, **fixed: Any) -> Callable[..., np.ndarray]:
     """A plain function ``render(content_weight, style_weight, tv_weight) -> uint8 (h, w, 3)``.
 
+    Its defaults are :func:`stylize`'s (``style_weight=None``: chosen by the extractor's weights).
+
     It stylises ``content`` shrunk to ``max_dim`` pixels (fast enough to be
     interactive: about ``steps x 0.05`` s at 96 px on 2 CPU cores); ``fixed``
     keywords go to :func:`stylize`. Call it directly, or give it to :func:`ganstyle_lib.widgets.weights_panel`.
@@ -503,7 +525,8 @@ def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | 
     styles = [(_scaled(img, factor), wt) for img, wt in _normalise_styles(style)]
     fixed = dict(dict(scales=(1.0,), progress=False), **fixed)
 
-    def render(content_weight: float = 1.0, style_weight: float = 1.0, tv_weight: float = 0.1) -> np.ndarray:
+    def render(content_weight: float = DEFAULTS["content_weight"], style_weight: float | None = None,
+               tv_weight: float = DEFAULTS["tv_weight"]) -> np.ndarray:
         result = stylize(small, styles, extractor=extractor, steps=steps, content_weight=content_weight,
                          style_weight=style_weight, tv_weight=tv_weight, **fixed)
         return to_uint8(result.image)

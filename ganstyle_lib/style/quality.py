@@ -1,0 +1,78 @@
+"""A loss-independent yardstick for stylised images: how close the textures, how far from the photo.
+
+Methods that optimise different losses cannot be compared by their losses:
+the TensorFlow tutorial's 1e-2/1e4 loss and the course's normalised loss are
+different numbers for the same picture. So every result is scored the same
+way, on ImageNet VGG19 features (pass any :class:`VGGFeatures`):
+
+* **relative Gram error** per style layer, ``‖G(x) − G(style)‖_F / ‖G(style)‖_F``
+  (0 = the texture statistics of the painting exactly; about 1 = unrelated);
+* **relative content error**, ``‖F(x) − F(content)‖_F / ‖F(content)‖_F`` at
+  ``block4_conv2`` (0 = the photograph's features unchanged).
+
+A good stylisation has a low Gram error *and* a content error that is not
+much higher than needed; the pair is what to compare. :data:`MID_LAYERS`
+(``block2_conv1`` – ``block4_conv1``) carry most of what people see as brush
+strokes; ``block1_conv1`` is mostly colour, ``block5_conv1`` large shapes.
+
+All images are float32 ``(1, H, W, 3)`` in ``[0, 1]``; sizes may differ
+(Gram matrices are averaged over positions).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from .features import GATYS_CONTENT_LAYERS, STYLE_LAYERS, VGGFeatures
+from .losses import gram_matrix
+
+__all__ = ["MID_LAYERS", "QUALITY_LAYERS", "relative_gram_errors", "relative_content_error",
+           "mean_mid_gram_error", "score", "quality_extractor"]
+
+#: The style layers whose mean relative Gram error is the headline style figure.
+MID_LAYERS: tuple[str, ...] = ("block2_conv1", "block3_conv1", "block4_conv1")
+#: Every layer :func:`score` needs: the five style layers and the content layer.
+QUALITY_LAYERS: tuple[str, ...] = tuple(STYLE_LAYERS) + tuple(GATYS_CONTENT_LAYERS)
+
+
+def quality_extractor(weights: str = "auto") -> VGGFeatures:
+    """A :class:`VGGFeatures` with :data:`QUALITY_LAYERS` (ImageNet weights when available)."""
+    return VGGFeatures(QUALITY_LAYERS, weights=weights)
+
+
+def _relative(a: tf.Tensor, b: tf.Tensor) -> float:
+    return float(tf.norm(a - b) / tf.maximum(tf.norm(b), 1e-12))
+
+
+def relative_gram_errors(extractor: VGGFeatures, image, style,
+                         layers: Sequence[str] = STYLE_LAYERS) -> dict[str, float]:
+    """``{layer: ‖G(image) − G(style)‖_F / ‖G(style)‖_F}`` for each layer (image and style ``(1, H, W, 3)``)."""
+    got, want = extractor(image), extractor(style)
+    return {layer: _relative(gram_matrix(got[layer]), gram_matrix(want[layer])) for layer in layers}
+
+
+def relative_content_error(extractor: VGGFeatures, image, content,
+                           layer: str = GATYS_CONTENT_LAYERS[0]) -> float:
+    """``‖F(image) − F(content)‖_F / ‖F(content)‖_F`` at ``layer``; both images the same size."""
+    image, content = tf.convert_to_tensor(image, tf.float32), tf.convert_to_tensor(content, tf.float32)
+    if image.shape[1:3] != content.shape[1:3]:
+        raise ValueError(f"image {tuple(image.shape)} and content {tuple(content.shape)} must have the same "
+                         "size; resize one with transfer.resize_to(image, content.shape[1:3])")
+    return _relative(extractor(image)[layer], extractor(content)[layer])
+
+
+def mean_mid_gram_error(errors: dict[str, float]) -> float:
+    """The mean of :func:`relative_gram_errors` over :data:`MID_LAYERS`."""
+    return float(np.mean([errors[layer] for layer in MID_LAYERS]))
+
+
+def score(extractor: VGGFeatures, image, content, style) -> dict[str, float]:
+    """Every figure at once: ``{"gram:<layer>": ..., "gram_mid": ..., "content": ...}``."""
+    grams = relative_gram_errors(extractor, image, style)
+    out = {f"gram:{layer}": value for layer, value in grams.items()}
+    out["gram_mid"] = mean_mid_gram_error(grams)
+    out["content"] = relative_content_error(extractor, image, content)
+    return out

@@ -1,0 +1,66 @@
+"""The loss-independent yardstick, and the one place where defaults follow the features' kind."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganstyle_lib.style import quality, training, transfer
+
+
+def _image(seed, h=40, w=48):
+    return tf.constant(np.random.default_rng(seed).uniform(size=(1, h, w, 3)), tf.float32)
+
+
+@pytest.fixture(scope="module")
+def ext():
+    return quality.quality_extractor(weights="untrained")
+
+
+def test_identical_images_score_zero_and_others_do_not(ext):
+    content, style = _image(0), _image(1, 56, 32)  # the style may have another size
+    same = quality.score(ext, content, content, content)
+    assert all(v == pytest.approx(0.0, abs=1e-6) for v in same.values())
+    other = quality.score(ext, content, content, style)
+    assert set(other) == {f"gram:{l}" for l in quality.STYLE_LAYERS} | {"gram_mid", "content"}
+    assert all(other[f"gram:{l}"] > 0.01 for l in quality.STYLE_LAYERS)
+    assert other["gram_mid"] == pytest.approx(np.mean([other[f"gram:{l}"] for l in quality.MID_LAYERS]))
+    assert quality.relative_content_error(ext, _image(2), content) > 0.05
+
+
+def test_relative_gram_error_is_scale_free_in_the_target(ext):
+    """Twice the same error relative to a target twice as strong: the figure is a ratio of norms."""
+    a, b = _image(3), _image(4)
+    errors = quality.relative_gram_errors(ext, a, b, layers=("block1_conv1",))
+    assert 0 < errors["block1_conv1"] < 10
+
+
+def test_content_error_needs_equal_sizes(ext):
+    with pytest.raises(ValueError, match="same size.*resize_to"):
+        quality.relative_content_error(ext, _image(0, 40, 48), _image(1, 40, 40))
+
+
+@pytest.mark.parametrize("pretrained", [True, False])
+def test_defaults_follow_the_kind_of_features(pretrained):
+    fake = SimpleNamespace(pretrained=pretrained)
+    want_style = transfer.DEFAULTS["style_weight"] if pretrained else transfer.UNTRAINED_DEFAULTS["style_weight"]
+    assert transfer.defaults_for(fake)["style_weight"] == want_style
+    assert transfer.defaults_for(fake)["steps"] == transfer.DEFAULTS["steps"]
+    assert training.weights_for(fake) == (training.DEFAULT_WEIGHTS if pretrained else training.UNTRAINED_WEIGHTS)
+    assert transfer.DEFAULTS["style_weight"] != transfer.UNTRAINED_DEFAULTS["style_weight"]
+
+
+def test_stylize_and_trainer_take_the_untrained_defaults_from_the_extractor(ext, extractor):
+    content, style = _image(5, 32, 32), _image(6, 32, 32)
+    result = transfer.stylize(content, style, extractor=ext, steps=1, scales=(1.0,), progress=False)
+    assert result.settings["style_weight"] == transfer.UNTRAINED_DEFAULTS["style_weight"]
+    from ganstyle_lib.style import networks
+
+    trainer = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor)
+    assert trainer.weights_ == {"content": training.UNTRAINED_WEIGHTS["content_weight"],
+                                "style": training.UNTRAINED_WEIGHTS["style_weight"],
+                                "tv": training.UNTRAINED_WEIGHTS["tv_weight"]}
+    explicit = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor,
+                                          style_weight=7.0)
+    assert explicit.weights_["style"] == 7.0
