@@ -1,25 +1,32 @@
-"""Style transfer: the TensorFlow tutorial's settings against the course's default, one run each.
+"""Style transfer: the TensorFlow tutorial's settings against the course's default, per content x style pair.
 
     .venv/bin/python benchmarks/style_transfer.py [--size 256] [--tutorial-steps 1000]
+        [--pairs chelsea:the_scream,astronaut:wave] [--no-512]
 
-Same content and style images, same VGG19 weights, same size, same process:
+Same content and style images, same VGG19 weights, same size, same process, for each pair:
 
 (a) the TensorFlow tutorial (tensorflow.org/tutorials/generative/style_transfer):
     Adam(lr 0.02, beta_1 0.99, epsilon 0.1), style weight 1e-2, content weight 1e4,
     TV weight 30 (tf.image.total_variation), 1,000 steps from the content image,
     style layers block1_conv1 ... block5_conv1, content layer block5_conv2;
-(b) the course's default ``transfer.stylize`` (L-BFGS-B, coarse-to-fine 0.5 -> 1,
-    normalised losses, content layer block4_conv2), unchanged;
+(b) the course's default ``transfer.stylize`` (``transfer.DEFAULTS``), unchanged;
 (c) the course's optimiser (L-BFGS-B + coarse-to-fine) on the tutorial's own loss,
     which isolates the optimiser from the choice of loss.
 
-Every run is scored with (a)'s loss function on frames of its full-size image
-(scoring happens after the run, outside the timed loop). The target: reach
-(a)'s final loss in at most 1/5 of (a)'s wall time. Then seconds per iteration
-at 256 and 512 px, and the process's peak resident memory.
+A loss is no yardstick between methods that optimise different losses, so
+every result is also scored by :mod:`ganstyle_lib.style.quality`: the relative
+Gram error per style layer and the relative content error at block4_conv2.
+Targets (issue 21):
 
-Prints a Markdown table (paste it into benchmarks/RESULTS.md). Timings on a
-shared machine are noisy; say so when you record them.
+* (b) reaches (a)'s style match -- mean relative Gram error over
+  block2_conv1 ... block4_conv1 no higher than (a)'s -- with a content error no
+  higher than (a)'s, in at most 1/5 of (a)'s wall time (checked on (b)'s frames);
+* (c) reaches (a)'s final tutorial loss in at most 1/5 of (a)'s wall time.
+
+Then seconds per iteration at 256 and 512 px, and the process's peak resident
+memory. Scoring happens after each run, outside the timed loop. Prints Markdown
+tables (paste them into benchmarks/RESULTS.md) and writes one figure per pair.
+Timings on a shared machine are noisy; say so when you record them.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganstyle_lib import config, data, device
-from ganstyle_lib.style import features, transfer
+from ganstyle_lib.style import features, quality, transfer
 
 TUTORIAL = dict(method="adam", learning_rate=0.02, beta_1=0.99, epsilon=0.1, style_weight=1e-2,
                 content_weight=1e4, tv_weight=30.0, content_layers=features.TUTORIAL_CONTENT_LAYERS,
@@ -68,22 +75,26 @@ def seconds_per_iteration(content, style, ext, size, steps=4):
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--tutorial-steps", type=int, default=1000)
-    parser.add_argument("--course-steps", type=int, default=transfer.DEFAULTS["steps"])
-    parser.add_argument("--content", default="chelsea")
-    parser.add_argument("--style", default="the_scream")
-    parser.add_argument("--no-512", action="store_true", help="skip the 512 px timing")
-    args = parser.parse_args()
-    config.set_seed(0)
+def quality_at_frames(result, ext, content, style, full_size):
+    """[(seconds, step, {quality figures})] for each full-size frame of ``result``, then the final image."""
+    rows = [(sec, step, quality.score(ext, frame, content, style))
+            for step, sec, frame in result.frames if tuple(frame.shape[1:3]) == full_size]
+    rows.append((result.seconds, len(result.history), quality.score(ext, result.image, content, style)))
+    return rows
 
-    content = data.load_image(args.content, max_dim=args.size, upscale=True)
-    style = data.load_image(args.style, max_dim=args.size, upscale=True)
+
+def first_match(rows, target):
+    """The first (seconds, step, figures) whose style and content errors are both <= the target's."""
+    for sec, step, q in rows:
+        if q["gram_mid"] <= target["gram_mid"] and q["content"] <= target["content"]:
+            return sec, step, q
+    return None
+
+
+def run_pair(content_name, style_name, args, ext):
+    content = data.load_image(content_name, max_dim=args.size, upscale=True)
+    style = data.load_image(style_name, max_dim=args.size, upscale=True)
     full = tuple(content.shape[1:3])
-    ext = features.VGGFeatures(features.STYLE_LAYERS + features.TUTORIAL_CONTENT_LAYERS
-                               + features.GATYS_CONTENT_LAYERS)
     tut_objective = transfer.StyleObjective(
         ext, content, [(style, 1.0)], content_layers=features.TUTORIAL_CONTENT_LAYERS,
         style_weight=1e-2, content_weight=1e4, tv_weight=30.0, convention="tutorial")
@@ -95,52 +106,123 @@ def main() -> None:
     every = 5
     t0 = time.perf_counter()
     a = transfer.stylize(content, style, extractor=ext, steps=args.tutorial_steps, progress=True,
-                         description="(a) tutorial", **TUTORIAL)
+                         description=f"(a) tutorial {content_name} x {style_name}", **TUTORIAL)
     a_wall = time.perf_counter() - t0
     a_final = score(a.image.numpy())
+    a_quality = quality.score(ext, a.image, content, style)
 
     b = transfer.stylize(content, style, extractor=ext, steps=args.course_steps, frame_every=every,
                          progress=True, description="(b) course default")
-    b_time, b_step, b_score = first_time_below(b, score, a_final, full)
+    b_rows = quality_at_frames(b, ext, content, style, full)
+    b_match = first_match(b_rows, a_quality)
 
     c_kw = {k: v for k, v in TUTORIAL.items() if k not in ("method", "learning_rate", "beta_1", "epsilon",
                                                              "scales")}
-    c = transfer.stylize(content, style, extractor=ext, steps=args.course_steps, frame_every=every,
-                         method="lbfgs", scales=(0.5, 1.0), progress=True, description="(c) L-BFGS, tutorial loss",
-                         **c_kw)
+    c = transfer.stylize(content, style, extractor=ext, steps=args.tutorial_course_steps, frame_every=every,
+                         method="lbfgs", scales=(0.5, 1.0), progress=True,
+                         description="(c) L-BFGS, tutorial loss", **c_kw)
     c_time, c_step, c_score = first_time_below(c, score, a_final, full)
+    c_quality = quality.score(ext, c.image, content, style)
 
-    data.save_image(np.concatenate([data.to_uint8(x.image) for x in (a, b, c)], axis=1).astype(np.float32) / 255,
-                    "/tmp/style_transfer_benchmark.png")
+    figure = f"/tmp/style_transfer_benchmark_{content_name}_{style_name}.png"
+    style_shown = transfer.resize_to(style, full)
+    # to_uint8 drops the batch axis: (H, W, 3) each, side by side along the width
+    data.save_image(np.concatenate([data.to_uint8(x) for x in (content, style_shown, a.image, b.image, c.image)],
+                                   axis=1).astype(np.float32) / 255, figure)
+    return dict(pair=f"{content_name} × {style_name}", size=full, a=a, a_wall=a_wall, a_final=a_final,
+                a_quality=a_quality, b=b, b_quality=b_rows[-1][2], b_match=b_match, c=c, c_time=c_time,
+                c_step=c_step, c_score=c_score, c_quality=c_quality, score=score, figure=figure,
+                style_source=style_source(style_name))
+
+
+def style_source(name: str) -> str:
+    from ganstyle_lib import assets
+
+    try:
+        asset = assets.get(name)
+    except KeyError:
+        return name
+    return name if assets.is_cached(asset) else f"{name} (offline stand-in: {asset.fallback_sample})"
+
+
+def print_pair(r) -> None:
+    a_wall = r["a_wall"]
+    print(f"### {r['pair']} ({r['style_source']}), {r['size'][0]} × {r['size'][1]} px")
+    print()
+    layers = list(features.STYLE_LAYERS)
+    print("| run | iterations | wall time (s) | " + " | ".join(f"Gram err. {l}" for l in layers)
+          + " | mean Gram err. block2–4 | content err. block4_conv2 | tutorial loss |")
+    print("|---|---:|---:|" + "---:|" * (len(layers) + 3))
+    for label, res, seconds, q in (("(a) tutorial, Adam 1e-2/1e4/30", r["a"], a_wall, r["a_quality"]),
+                                   ("(b) course default", r["b"], r["b"].seconds, r["b_quality"]),
+                                   ("(c) L-BFGS 0.5→1 on the tutorial loss", r["c"], r["c"].seconds,
+                                    r["c_quality"])):
+        print(f"| {label} | {len(res.history)} | {seconds:.1f} | "
+              + " | ".join(f"{q['gram:' + l]:.3f}" for l in layers)
+              + f" | {q['gram_mid']:.3f} | {q['content']:.3f} | {r['score'](res.image.numpy()):.4g} |")
+    print()
+    match = r["b_match"]
+    if match:
+        sec, step, q = match
+        verdict = "**met**" if sec <= a_wall / 5 else "not met (too slow)"
+        print(f"- (b) matches (a)'s style (Gram {q['gram_mid']:.3f} ≤ {r['a_quality']['gram_mid']:.3f}) at a content "
+              f"error ≤ (a)'s ({q['content']:.3f} ≤ {r['a_quality']['content']:.3f}) after {sec:.1f} s "
+              f"(iteration {step}) = {sec / a_wall:.2f} of (a)'s time: {verdict}")
+    else:
+        print(f"- (b) never matches (a)'s style at a content error ≤ (a)'s: **not met**")
+    if r["c_time"] is not None:
+        verdict = "**met**" if r["c_time"] <= a_wall / 5 else "not met (too slow)"
+        print(f"- (c) reaches (a)'s final tutorial loss {r['a_final']:.4g} after {r['c_time']:.1f} s "
+              f"(iteration {r['c_step']}) = {r['c_time'] / a_wall:.2f} of (a)'s time: {verdict}")
+    else:
+        print(f"- (c) does not reach (a)'s final tutorial loss {r['a_final']:.4g} (ends at {r['c_score']:.4g}): "
+              "**not met**")
+    print(f"- figure: {r['figure']} (content | style | (a) | (b) | (c))")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--tutorial-steps", type=int, default=1000)
+    parser.add_argument("--course-steps", type=int, default=transfer.DEFAULTS["steps"])
+    parser.add_argument("--tutorial-course-steps", type=int, default=150,
+                        help="L-BFGS iterations of run (c)")
+    parser.add_argument("--pairs", default="chelsea:the_scream,astronaut:wave",
+                        help="content:style pairs, comma-separated")
+    parser.add_argument("--no-512", action="store_true", help="skip the 512 px timing")
+    args = parser.parse_args()
+    config.set_seed(0)
+    ext = features.VGGFeatures(features.STYLE_LAYERS + features.TUTORIAL_CONTENT_LAYERS
+                               + features.GATYS_CONTENT_LAYERS)
+    pairs = [p.split(":") for p in args.pairs.split(",")]
+    results = [run_pair(c, s, args, ext) for c, s in pairs]
+
+    first_c, first_s = pairs[0]
+    content = data.load_image(first_c, max_dim=args.size, upscale=True)
+    style = data.load_image(first_s, max_dim=args.size, upscale=True)
     spi = {args.size: seconds_per_iteration(content, style, ext, args.size)}
     if not args.no_512:
-        big_c = data.load_image(args.content, max_dim=512, upscale=True)
-        big_s = data.load_image(args.style, max_dim=512, upscale=True)
+        big_c = data.load_image(first_c, max_dim=512, upscale=True)
+        big_s = data.load_image(first_s, max_dim=512, upscale=True)
         spi[512] = seconds_per_iteration(big_c, big_s, ext, 512, steps=3)
 
     print()
     print(f"machine: {platform.node()} | {platform.processor() or platform.machine()} | "
           f"{os.cpu_count()} CPUs | {device.summary()}")
-    print(f"date: {datetime.date.today().isoformat()} | images: {args.content} + {args.style} at {full} px")
+    print(f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC | "
+          f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"VGG19 weights: {ext.weights_source} (pretrained={ext.pretrained})")
+    print(f"course default: {transfer.DEFAULTS}")
     print()
-    print("| run | iterations | wall time (s) | final tutorial loss | reaches (a)'s final loss | at (s) | ≤ 1/5 of (a)? |")
-    print("|---|---:|---:|---:|---|---:|---|")
-    print(f"| (a) tutorial: Adam 0.02/0.99/0.1, 1e-2/1e4/30 | {len(a.history)} | {a_wall:.1f} | {a_final:.4g} | — | — | — |")
-    for label, r, t, st, sc in (("(b) course default (L-BFGS, 0.5→1, normalised loss)", b, b_time, b_step, b_score),
-                                ("(c) L-BFGS 0.5→1 on the tutorial loss", c, c_time, c_step, c_score)):
-        reached = "yes" if t is not None else f"no (final {sc:.4g})"
-        at = f"{t:.1f} (iteration {st})" if t is not None else "—"
-        ok = "yes" if t is not None and t <= a_wall / 5 else "no"
-        print(f"| {label} | {len(r.history)} | {r.seconds:.1f} | {score(r.image.numpy()):.4g} | {reached} | {at} | {ok} |")
-    print()
+    for r in results:
+        print_pair(r)
     print("| size | Adam s/iteration | L-BFGS s/iteration |")
     print("|---:|---:|---:|")
     for size, v in spi.items():
         print(f"| {size} px | {v['adam']:.2f} | {v['lbfgs']:.2f} |")
     print()
     print(f"peak resident memory of the process: {peak_rss_mb():.0f} MB")
-    print("figure: /tmp/style_transfer_benchmark.png ((a) | (b) | (c))")
 
 
 if __name__ == "__main__":
