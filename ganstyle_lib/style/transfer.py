@@ -73,7 +73,8 @@ UNTRAINED_DEFAULTS: dict[str, Any] = dict(style_weight=1.0)
 def defaults_for(extractor: VGGFeatures) -> dict[str, Any]:
     """:data:`DEFAULTS`, with :data:`UNTRAINED_DEFAULTS` applied when ``extractor`` is not pretrained.
 
-    The one place where the course's settings depend on which VGG19 weights were found.
+    The one place where :func:`stylize`'s settings depend on which VGG19 weights were found
+    (the trainers' counterpart is :func:`.training.weights_for`).
     """
     return {**DEFAULTS, **({} if extractor.pretrained else UNTRAINED_DEFAULTS)}
 
