@@ -49,6 +49,8 @@ def test_defaults_follow_the_kind_of_features(pretrained):
     assert transfer.defaults_for(fake)["steps"] == transfer.DEFAULTS["steps"]
     assert training.weights_for(fake) == (training.DEFAULT_WEIGHTS if pretrained else training.UNTRAINED_WEIGHTS)
     assert transfer.DEFAULTS["style_weight"] != transfer.UNTRAINED_DEFAULTS["style_weight"]
+    want_adain = training.ADAIN_STYLE_WEIGHT if pretrained else training.UNTRAINED_ADAIN_STYLE_WEIGHT
+    assert training.adain_style_weight_for(fake) == want_adain
 
 
 def test_stylize_and_trainer_take_the_untrained_defaults_from_the_extractor(ext, extractor):
@@ -64,3 +66,13 @@ def test_stylize_and_trainer_take_the_untrained_defaults_from_the_extractor(ext,
     explicit = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor,
                                           style_weight=7.0)
     assert explicit.weights_["style"] == 7.0
+
+
+def test_adain_trainer_takes_its_style_weight_from_the_encoder():
+    from ganstyle_lib.style import features, networks
+
+    encoder = features.VGGFeatures(networks.ADAIN_LAYERS, weights="untrained")
+    stylizer = networks.AdaINStylizer(encoder, width=0.125, layer="block3_conv1")
+    assert training.AdaINTrainer(stylizer).style_weight == training.UNTRAINED_ADAIN_STYLE_WEIGHT
+    assert training.AdaINTrainer(stylizer, style_weight=7).style_weight == 7.0
+    assert training.ADAIN_STYLE_WEIGHT != training.UNTRAINED_ADAIN_STYLE_WEIGHT
