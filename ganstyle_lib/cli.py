@@ -247,11 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # train-style's TrainingInterrupted says where its checkpoint is
         if args.debug:
             raise
-        print("interrupted", file=sys.stderr)
-        return 130
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
     except Exception as exc:  # noqa: BLE001  a CLI user sees one line, never a traceback
         if args.debug:
             raise

@@ -2,6 +2,7 @@
 
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...] [--overwrite]
     ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
+                         [--overwrite] [--checkpoint-every N] [--restart]
 
 * :func:`stylize_files` -- every input image through a trained transformer
   network, at its own size (aspect kept; ``max_dim`` optionally shrinks), images
@@ -33,6 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 __all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "training_dir",
+           "checkpoint_path",
            "add_cli_commands",
            "mixing_function", "alpha_function",
            "TRAIN_DEFAULTS"]
@@ -230,9 +232,41 @@ def training_dir(output: str | os.PathLike) -> Path:
     return output.parent / f"{output.stem}_training"
 
 
+def checkpoint_path(output: str | os.PathLike) -> Path:
+    """The resumable checkpoint of the network ``output``: ``<training_dir>/checkpoint.npz``."""
+    return training_dir(output) / "checkpoint.npz"
+
+
+def _check_style_image(style: Any, source: Any) -> None:
+    from .training import MIN_CROP
+
+    h, w = int(style.shape[1]), int(style.shape[2])
+    if min(h, w) < MIN_CROP:  # VGG19 halves it three times before relu4_1; smaller fails in a pooling layer
+        raise ValueError(f"the style image {source} is {h}x{w} pixels; give one of at least "
+                         f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)")
+
+
+def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
+    """Refuse to replace a network unasked; drop a finished or unwanted checkpoint; return the checkpoint path."""
+    from .training import read_training_meta
+
+    if output.exists() and not overwrite:
+        raise FileExistsError(f"a trained network already exists at {output}; pass --overwrite to replace it "
+                              "when the new one is finished, or choose another --output")
+    ckpt = checkpoint_path(output)
+    if ckpt.exists() and (restart or _finished(read_training_meta(ckpt))):
+        ckpt.unlink()  # a finished run is never resumed: a new run starts from step 0
+    return ckpt
+
+
+def _finished(meta: dict[str, Any]) -> bool:
+    return int(meta.get("step", 0)) >= int(meta.get("total_steps", 0))
+
+
 def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike | None = None, *,
                 output: str | os.PathLike | None = None, log_dir: str | os.PathLike | None = None,
-                verbose: int | str = "auto", **settings: Any) -> Path:
+                verbose: int | str = "auto", overwrite: bool = False, restart: bool = False,
+                checkpoint_every: int = 25, catch_signals: bool = False, **settings: Any) -> Path:
     """Train a transformer network for ``style_image`` and save it; returns the ``.keras`` path.
 
     ``style_image``: a file, a painting name (``"starry_night"``; offline its
@@ -240,9 +274,19 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     (default: the bundled ones). ``output``: default ``<cache>/styles/<name>.keras``.
     ``settings`` override :data:`TRAIN_DEFAULTS` (``steps``, ``width``, ``crop``,
     ``batch_size``, ``style_size``, ``learning_rate``) or set loss weights
-    (``content_weight``, ``style_weight``, ``tv_weight``). Checkpoints and
-    TensorBoard logs go to ``log_dir`` (default: next to ``output``).
+    (``content_weight``, ``style_weight``, ``tv_weight``). TensorBoard logs go to
+    ``log_dir`` (default: next to ``output``).
+
+    Nothing is lost: an existing network is replaced only with ``overwrite``
+    (and only once the new one is finished). The run is checkpointed every
+    ``checkpoint_every`` steps into :func:`checkpoint_path`; calling again with the
+    same output and settings resumes from there (``restart=True`` starts afresh),
+    giving the network an uninterrupted run would have given. ``catch_signals``
+    (the CLI): Ctrl-C/SIGTERM save a checkpoint and raise ``TrainingInterrupted``.
+    The transformer's initial weights are seeded (``seed``, default 0).
     """
+    import keras
+
     from .. import data
     from .training import save_transformer, train_transformer
 
@@ -258,11 +302,18 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     if output is not None and Path(output).suffix != ".keras":
         raise ValueError(f"the network is saved as a .keras file; got --output {output}: "
                          f"use e.g. {Path(output).with_suffix('.keras')}")
+    if int(checkpoint_every) != checkpoint_every or checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every (--checkpoint-every) must be a whole number >= 1, got {checkpoint_every}")
     style = data.load_image(style_image, max_dim=options.pop("style_size"))
+    _check_style_image(style, style_image)
     output = Path(output) if output is not None else styles_dir() / f"{style_slug(style_image)}.keras"
+    ckpt = _prepare_checkpoint(output, overwrite, restart)
     log_dir = Path(log_dir) if log_dir is not None else training_dir(output)
+    # Seeded initial weights: a run started afresh repeats, and a resumed one matches it.
+    keras.utils.set_random_seed(int(options.get("seed", 0)))
     transformer, _, _ = train_transformer(style, content=content_dir, directory=log_dir, verbose=verbose,
-                                          **options)
+                                          checkpoint=ckpt, checkpoint_every=checkpoint_every,
+                                          catch_signals=catch_signals, **options)
     return save_transformer(transformer, output)
 
 
@@ -290,9 +341,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 def cmd_train_style(args: argparse.Namespace) -> int:
     """``ganstyle train-style``: train, then print where the network went and how to use it."""
     settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
-    path = train_style(args.style, args.content_dir, output=args.output, **settings)
+    path = train_style(args.style, args.content_dir, output=args.output, overwrite=args.overwrite,
+                       restart=args.restart, checkpoint_every=args.checkpoint_every, catch_signals=True, **settings)
     print(f"saved {path}")
-    # The folder holds a second copy of the network: the training checkpoint, kept so a run can resume.
     print(f"training checkpoint and TensorBoard logs: {training_dir(path)} (safe to delete)")
     print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
     return 0
@@ -318,7 +369,9 @@ def add_cli_commands(subparsers: Any) -> None:
 
     t = subparsers.add_parser("train-style", help="train a feed-forward network for one style image",
                               description="Train a transformer network (Johnson et al. 2016) for a style "
-                                          "image; saved to the cache's styles folder unless --output is given.")
+                                          "image; saved to the cache's styles folder unless --output is given. "
+                                          "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
+                                          "same command run again resumes where it stopped.")
     t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
     t.add_argument("--content-dir", default=None, metavar="DIR",
                    help="folder of content photographs (default: the bundled sample photographs)")
@@ -328,6 +381,12 @@ def add_cli_commands(subparsers: Any) -> None:
     t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
     t.add_argument("--batch-size", type=int, default=None,
                    help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace an existing network of that name (once the new one is finished)")
+    t.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
+                   help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one")
+    t.add_argument("--restart", action="store_true",
+                   help="start afresh instead of resuming an interrupted run of the same output")
     t.set_defaults(func=cmd_train_style)
 
 
