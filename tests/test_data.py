@@ -361,3 +361,29 @@ def test_save_image_round_trip_atomic(tmp_path, suffix):
 def test_save_image_refuses_unknown_format(tmp_path):
     with pytest.raises(ValueError, match=r"\.png, \.jpg or \.jpeg"):
         data.save_image(np.zeros((4, 4, 3), np.float32), tmp_path / "x.gif")
+
+
+# ---------------------------------------------------------------- issue 23: wrong value ranges are refused
+
+@pytest.mark.parametrize("x", [np.full((2, 2), 255.0, np.float32), tf.constant([[0.0, 200.0]])])
+def test_to_gan_range_refuses_floats_in_0_255(x):
+    with pytest.raises(ValueError, match=r"\[0, 1\].*up to.*divide by 255\.0"):
+        data.to_gan_range(x)
+
+
+def test_to_gan_range_refuses_an_image_already_in_gan_range():
+    with pytest.raises(ValueError, match="only once"):
+        data.to_gan_range(np.array([-1.0, 1.0], np.float32))
+
+
+def test_to_uint8_refuses_0_255_floats_and_gan_images_but_clips_small_overshoot():
+    with pytest.raises(ValueError, match="divide by 255.0"):
+        data.to_uint8(np.full((4, 4, 3), 255.0, np.float32))
+    with pytest.raises(ValueError, match="from_gan_range"):
+        data.to_uint8(np.full((4, 4, 3), -1.0, np.float32))
+    assert data.to_uint8(np.array([[-0.1, 1.1, 2.0]], np.float32)).tolist() == [[0, 255, 255]]
+
+
+def test_range_guards_skip_symbolic_tensors():
+    ds = tf.data.Dataset.from_tensors(tf.constant([0.25])).map(data.to_gan_range)
+    assert next(iter(ds)).numpy().tolist() == [-0.5]
