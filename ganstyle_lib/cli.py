@@ -79,7 +79,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
                 continue
             try:
                 served, path = assets.fetch_first_source(asset, prefer_cached=args.if_missing)
-            except assets.AssetUnavailableError as exc:
+            except assets.AssetError as exc:  # unavailable, or a download that failed its checksum
                 failed.append(name)
                 print(f"{name}: not fetched: {exc}", file=sys.stderr)
                 continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import zipfile
 import gzip
 import warnings
 from dataclasses import dataclass
@@ -212,9 +213,10 @@ def _load_mnist_npz(path: Path, split: str) -> Digits:
     try:
         with np.load(path) as npz:
             images, labels = (np.asarray(npz[k]) for k in keys)
-    except (OSError, ValueError, KeyError) as err:
-        raise ValueError(f"{path} is not a valid Keras mnist.npz ({err}); "
-                         "delete it and it will be downloaded again") from err
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} is not a valid Keras mnist.npz ({type(err).__name__}: {err}); "
+                         "`ganstyle assets fetch mnist` replaces it (or delete it and it will be "
+                         "downloaded again)") from err
     images, labels = _validated(images, labels, path)
     return Digits(images, labels, f"MNIST, {len(labels):,} {_SPLIT_WORD[split]} digits (Keras download)",
                   is_full=True)
