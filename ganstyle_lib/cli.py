@@ -32,7 +32,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _print_asset_table() -> None:
-    from . import assets
+    from . import assets, config
+
+    config.cache_dir(create=False)  # a GANSTYLE_HOME that is a file: one error line, before the header
 
     print(f"{'asset':<28} {'kind':<8} {'size':>9}  status")
     for asset in assets.REGISTRY.values():
@@ -43,6 +45,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from . import assets, config, device
     from .style import vgg19_weights
 
+    config.cache_dir(create=False)  # checked before anything is printed
     print(device.summary())
     print(f"asset cache: {config.cache_dir()}")
     print()
