@@ -7,13 +7,16 @@
     ganstyle assets unpack BUNDLE.tar.gz  verify checksums, install into the cache
     ganstyle course [--quick] [--out build]   execute every notebook -> HTML book
     ganstyle tidy NOTEBOOK ...            re-run in quick mode, keep check outputs only
-    ganstyle student [--out student]      student notebooks: solutions replaced by stubs
+    ganstyle student [--out student] [--force]   student notebooks (keeps the ones you changed)
     ganstyle slides [NOTEBOOK ...] [--out build/slides] [--executed build]   reveal.js decks
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT
     ganstyle train-style --style IMAGE [--content-dir DIR]
 
-Errors a learner can fix are printed as one line starting with ``error:``
-and exit with status 2; the traceback is kept for real bugs.
+Every error is printed as one line starting with ``error:`` and exits with
+status 2, after nothing was written: inputs and outputs are checked before any
+work. ``ganstyle --debug ...`` shows the full traceback instead (for bug
+reports). Ctrl-C (or SIGTERM) exits with 130 (143); ``train-style`` saves a
+checkpoint first and resumes from it when run again.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _print_asset_table() -> None:
-    from . import assets
+    from . import assets, config
+
+    config.cache_dir(create=False)  # a GANSTYLE_HOME that is a file: one error line, before the header
 
     print(f"{'asset':<28} {'kind':<8} {'size':>9}  status")
     for asset in assets.REGISTRY.values():
@@ -40,6 +45,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from . import assets, config, device
     from .style import vgg19_weights
 
+    config.cache_dir(create=False)  # checked before anything is printed
     print(device.summary())
     print(f"asset cache: {config.cache_dir()}")
     print()
@@ -76,7 +82,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
                 continue
             try:
                 served, path = assets.fetch_first_source(asset, prefer_cached=args.if_missing)
-            except assets.AssetUnavailableError as exc:
+            except assets.AssetError as exc:  # unavailable, or a download that failed its checksum
                 failed.append(name)
                 print(f"{name}: not fetched: {exc}", file=sys.stderr)
                 continue
@@ -120,6 +126,8 @@ def cmd_course(args: argparse.Namespace) -> int:
 def cmd_tidy(args: argparse.Namespace) -> int:
     from . import notebooks
 
+    for path in args.notebooks:  # every file checked before the first (slow) run
+        notebooks.read_notebook(path)
     status = 0
     for path in args.notebooks:
         problems = notebooks.tidy(path)
@@ -131,10 +139,13 @@ def cmd_tidy(args: argparse.Namespace) -> int:
 def cmd_student(args: argparse.Namespace) -> int:
     from . import student
 
-    written = student.write_student_notebooks(args.out, notebook_dir=args.notebooks)
-    for path in written:
+    result = student.write_student_notebooks(args.out, notebook_dir=args.notebooks, force=args.force)
+    for path in result.written:
         print(path)
-    print(f"wrote {len(written)} student notebook(s) into {args.out}")
+    for path in result.kept:
+        print(f"{path}: kept, it has changes of yours (--force replaces it with a fresh copy)")
+    print(f"wrote {len(result.written)} student notebook(s) into {args.out}"
+          + (f"; kept {len(result.kept)} you changed" if result.kept else ""))
     return 0
 
 
@@ -157,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import notebooks
 
     parser = argparse.ArgumentParser(prog="ganstyle", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error (for bug reports)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("doctor", help="environment summary and asset status").set_defaults(func=cmd_doctor)
@@ -187,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_course = sub.add_parser("course", help="execute every notebook into an HTML book")
     p_course.add_argument("--quick", action="store_true", help="quick mode (tiny runs, for checking)")
     p_course.add_argument("--out", default="build", help="output folder (default: build)")
-    p_course.add_argument("--only", nargs="*", help="notebook numbers or names, e.g. 00 01")
+    p_course.add_argument("--only", nargs="+", metavar="NOTEBOOK",
+                          help="notebook numbers or names, e.g. 00 01 (default: all)")
     p_course.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
     p_course.set_defaults(func=cmd_course)
 
@@ -198,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_student = sub.add_parser("student", help="write student notebooks (solutions replaced by stubs)")
     p_student.add_argument("--out", default="student", help="output folder (default: student)")
     p_student.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_student.add_argument("--force", action="store_true",
+                           help="also replace notebooks you changed since they were written (loses your work)")
     p_student.set_defaults(func=cmd_student)
 
     p_slides = sub.add_parser("slides", help="reveal.js slides per notebook, usable offline")
@@ -214,16 +230,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ganstyle`` console script."""
-    args = build_parser().parse_args(argv)
-    from . import assets
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` as one line; unexpected exception types keep their name."""
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    text = " ".join(str(message).split()) or type(exc).__name__
+    expected = (UsageError, ValueError, KeyError, OSError, RuntimeError)
+    if isinstance(exc, expected):
+        return text
+    return f"{type(exc).__name__}: {text} (unexpected; `ganstyle --debug ...` shows where)"
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganstyle`` console script.
+
+    Returns 0 on success, 1 when some of the work failed (a notebook, an asset),
+    2 on an error (one line on stderr; ``--debug`` re-raises it with its traceback),
+    130 on Ctrl-C.
+    """
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, assets.AssetError, FileNotFoundError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # train-style's TrainingInterrupted says where its checkpoint is
+        if args.debug:
+            raise
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
+    except Exception as exc:  # noqa: BLE001  a CLI user sees one line, never a traceback
+        if args.debug:
+            raise
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
 
 

@@ -114,6 +114,10 @@ def set_seed(seed: int = 42) -> None:
 def cache_dir(create: bool = True) -> Path:
     """The asset cache, ``$GANSTYLE_HOME`` or ``~/.cache/ganstyle``."""
     path = Path(os.environ.get("GANSTYLE_HOME") or Path.home() / ".cache" / "ganstyle").expanduser()
+    if path.exists() and not path.is_dir():
+        where = "GANSTYLE_HOME" if os.environ.get("GANSTYLE_HOME") else "the default asset cache"
+        raise NotADirectoryError(f"{where} {path} is a file, not a folder; set GANSTYLE_HOME to a folder "
+                                 "(e.g. export GANSTYLE_HOME=~/.cache/ganstyle) or move the file away")
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import zipfile
 import gzip
 import warnings
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "to_gan_range",
     "from_gan_range",
     "to_uint8",
+    "check_range",
     "Digits",
     "DIGIT_NAMES",
     "SPLITS",
@@ -69,15 +71,56 @@ def _check_float(x: Any, fn: str) -> None:
                         "scale integer pixels to [0, 1] first (x / 255)")
 
 
+#: How far values may stray outside an expected range before a guard refuses them: resizing and
+#: network outputs overshoot by a little, while a 0..255 picture is off by up to 254.
+RANGE_SLACK = 0.01
+
+
+def value_range(x: Any) -> tuple[float, float] | None:
+    """``(min, max)`` of an array or eager tensor (NaN if any value is NaN); None for a symbolic tensor.
+
+    Inside ``tf.function``/``tf.data`` the values are not known yet, so the
+    range guards below only check what they can see (one pass over the values).
+    """
+    if tf.is_tensor(x) and not hasattr(x, "numpy"):
+        return None
+    arr = np.asarray(x.numpy() if tf.is_tensor(x) else x, dtype=np.float32)
+    if arr.size == 0:
+        return None
+    return float(np.min(arr)), float(np.max(arr))
+
+
+def check_range(x: Any, low: float, high: float, what: str, fix_high: str, fix_low: str, *,
+                below: float = RANGE_SLACK, above: float = RANGE_SLACK) -> None:
+    """ValueError if ``x`` has NaN or values below ``low - below`` or above ``high + above``.
+
+    ``fix_high`` / ``fix_low`` say what to do about values too high / too low.
+    """
+    seen = value_range(x)
+    if seen is None:
+        return
+    lo, hi = seen
+    if np.isnan(lo) or np.isnan(hi):
+        raise ValueError(f"{what} contains NaN values; expected numbers in [{low:g}, {high:g}]")
+    if hi > high + above:
+        raise ValueError(f"{what} must be in [{low:g}, {high:g}], got values up to {hi:.4g}: {fix_high}")
+    if lo < low - below:
+        raise ValueError(f"{what} must be in [{low:g}, {high:g}], got values down to {lo:.4g}: {fix_low}")
+
+
 def to_gan_range(x: Any) -> Any:
     """Map images from ``[0, 1]`` to ``[-1, 1]`` (any shape; tensor in, tensor out).
 
     uint8 pixels (0..255, e.g. ``load_digits(...).images``) are accepted too and
-    come out as float32 in ``[-1, 1]``; other integer types are refused.
+    come out as float32 in ``[-1, 1]``; other integer types are refused, and so
+    are floats outside ``[0, 1]`` (0..255 floats, or images already in ``[-1, 1]``).
     """
     if _dtype(x) == tf.uint8:
         x = tf.cast(x, tf.float32) / 255.0 if tf.is_tensor(x) else np.asarray(x, np.float32) / 255.0
     _check_float(x, "to_gan_range")
+    check_range(x, 0.0, 1.0, "to_gan_range's input",
+                fix_high="pixels in 0..255? divide by 255.0 first (or pass the uint8 array as it is)",
+                fix_low="already in [-1, 1]? apply to_gan_range only once")
     return x * 2.0 - 1.0
 
 
@@ -91,10 +134,16 @@ def to_uint8(x: Any) -> np.ndarray:
     """A ``[0, 1]`` float image as a uint8 NumPy array for display or saving.
 
     Accepts ``(1, H, W, C)`` (the batch dimension of 1 is dropped), ``(H, W, C)``
-    or ``(H, W)``; values are clipped to ``[0, 1]`` and rounded to 0..255.
+    or ``(H, W)``; values are clipped to ``[0, 1]`` and rounded to 0..255. Values
+    far outside -- above 2 (a 0..255 picture) or below -0.5 (a GAN image in
+    ``[-1, 1]``) -- are refused: clipping would turn them white or black.
     """
     arr = np.asarray(x)
     _check_float(arr, "to_uint8")
+    # Wider than [0, 1]: overshooting network outputs and amplified differences (x 2) are meant to be clipped.
+    check_range(arr, 0.0, 1.0, "to_uint8's input", below=0.5, above=1.0,
+                fix_high="pixels in 0..255? divide by 255.0 first (or use x.astype(np.uint8))",
+                fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range first")
     if arr.ndim == 4:
         if arr.shape[0] != 1:
             raise ValueError(f"to_uint8 takes one image, got a batch of {arr.shape[0]} "
@@ -164,9 +213,10 @@ def _load_mnist_npz(path: Path, split: str) -> Digits:
     try:
         with np.load(path) as npz:
             images, labels = (np.asarray(npz[k]) for k in keys)
-    except (OSError, ValueError, KeyError) as err:
-        raise ValueError(f"{path} is not a valid Keras mnist.npz ({err}); "
-                         "delete it and it will be downloaded again") from err
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} is not a valid Keras mnist.npz ({type(err).__name__}: {err}); "
+                         "`ganstyle assets fetch mnist` replaces it (or delete it and it will be "
+                         "downloaded again)") from err
     images, labels = _validated(images, labels, path)
     return Digits(images, labels, f"MNIST, {len(labels):,} {_SPLIT_WORD[split]} digits (Keras download)",
                   is_full=True)

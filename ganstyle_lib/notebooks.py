@@ -38,6 +38,7 @@ __all__ = [
     "apply_slide_metadata",
     "tidy_problems",
     "strip_outputs",
+    "read_notebook",
     "execute",
     "tidy",
     "NotebookRun",
@@ -190,6 +191,18 @@ def _course_env(quick: bool, offline: bool | None) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def read_notebook(path: str | os.PathLike):
+    """The notebook at ``path`` (nbformat 4); a clear ValueError if it is missing or not a notebook."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook at {path}")
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as err:  # JSON errors, schema errors of a JSON file that is not a notebook
+        raise ValueError(f"{path} is not a Jupyter notebook ({type(err).__name__}); "
+                         "give an .ipynb file saved by Jupyter") from err
+
+
 def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None,
             timeout: int | None = None, raise_on_error: bool = True):
     """Execute the notebook at ``path`` in a fresh kernel and return it (not saved).
@@ -203,7 +216,7 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
     from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     with _course_env(quick, offline):
@@ -315,14 +328,18 @@ def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = list_notebooks(notebook_dir)
+    if not paths:
+        raise FileNotFoundError(f"no course notebooks (NN_name.ipynb) in {notebook_dir}")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"--out {out_dir} is a file; give a folder for the HTML book")
     if only:
         wanted = set(only)
         paths = [p for p in paths if p.stem in wanted or p.stem[:2] in wanted]
         if not paths:
             raise ValueError(f"no notebook matches {sorted(wanted)}; "
                              f"choose from {[p.stem for p in list_notebooks(notebook_dir)]}")
+    out_dir.mkdir(parents=True, exist_ok=True)
     exporter = book_exporter(out_dir)
     runs = []
     for path in tqdm(paths, desc=f"course ({'quick' if quick else 'full'} mode)", unit="notebook"):

@@ -584,3 +584,57 @@ def test_old_bundles_still_unpack_and_newer_ones_are_refused(home: Path, tmp_pat
     newer = _bundle(tmp_path / "newer.tar.gz", [_file("style/test.bin", GOOD)], version=3)
     with pytest.raises(AssetError, match="bundle version 3"):
         assets.unpack(newer)
+
+
+# --------------------------------------------------------------------------- issue 23: damaged cache files
+
+def _damage(path: Path) -> None:
+    """Flip a few bytes in the middle of ``path`` (size unchanged, as a disk error would)."""
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 8):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(home: Path, server, monkeypatch,
+                                                                   test_registry, capsys) -> None:
+    from ganstyle_lib import cli
+
+    path = assets.fetch("test_style", progress=False)
+    assert assets.status("test_style") == "cached"
+    _damage(path)
+    assert not assets.is_cached("test_style")
+    assert assets.status("test_style").startswith("CORRUPT")
+    assert cli.main(["assets", "list"]) == 0
+    assert "test_style" in (listing := capsys.readouterr().out) and "CORRUPT" in listing
+    assert cli.main(["assets", "fetch", "test_style"]) == 0       # downloads it again
+    assert path.read_bytes() == GOOD and assets.status("test_style") == "cached"
+
+
+def test_a_damaged_painting_is_never_loaded_offline(home: Path, monkeypatch, test_registry) -> None:
+    from ganstyle_lib import data
+
+    monkeypatch.setenv("GANSTYLE_OFFLINE", "1")
+    path = assets.path_for("test_style")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(GOOD)
+    assert assets.is_cached("test_style")
+    _damage(path)
+    with pytest.raises(ChecksumError, match=r"test\.bin.*corrupt.*ganstyle assets fetch test_style"):
+        data.load_image("test_style")
+
+
+def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, monkeypatch,
+                                                                    test_registry) -> None:
+    calls = []
+    real = assets.file_digests
+    monkeypatch.setattr(assets, "file_digests", lambda *a: calls.append(a) or real(*a))
+    path = assets.path_for("test_style")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(GOOD)
+    assert assets.is_cached("test_style") and assets.is_cached("test_style")
+    assert len(calls) == 1
+    _damage(path)
+    import os
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a changed file is hashed again
+    assert not assets.is_cached("test_style") and len(calls) == 2

@@ -60,3 +60,53 @@ def test_course_runner_writes_book_and_reports_failures(tmp_path, capsys):
     index = (out / "index.html").read_text()
     assert 'href="00_ok.html"' in index and 'href="01_broken.html"' in index
     assert "boom" in (out / "01_broken.html").read_text()
+
+
+# ---------------------------------------------------------------- issue 23: one-line errors, exit 2
+
+def _one_line_error(capsys, *fragments):
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1 and "Traceback" not in err, err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def test_tidy_on_json_that_is_not_a_notebook(tmp_path, capsys):
+    path = tmp_path / "x.json"
+    path.write_text('{"a": 1}')
+    assert cli.main(["tidy", str(path)]) == 2
+    _one_line_error(capsys, "x.json", "not a Jupyter notebook")
+    assert path.read_text() == '{"a": 1}'
+
+
+def test_course_with_an_empty_notebook_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["course", "--notebooks", str(tmp_path / "empty"), "--out", str(tmp_path / "b")]) == 2
+    _one_line_error(capsys, "no course notebooks")
+    assert not (tmp_path / "b").exists()
+
+
+def test_course_only_without_a_value_is_refused():
+    with pytest.raises(SystemExit) as info:  # argparse's usage error, status 2; not the whole course
+        cli.main(["course", "--only"])
+    assert info.value.code == 2
+
+
+def test_ganstyle_home_set_to_a_file(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.write_text("")
+    monkeypatch.setenv("GANSTYLE_HOME", str(home))
+    assert cli.main(["assets", "list"]) == 2
+    _one_line_error(capsys, "GANSTYLE_HOME", "is a file")
+
+
+def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
+    def boom(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "cmd_doctor", boom)
+    assert cli.main(["doctor"]) == 2
+    _one_line_error(capsys, "ZeroDivisionError", "--debug")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["--debug", "doctor"])

@@ -42,6 +42,16 @@ def _cache(name: str) -> Path:
     return path
 
 
+def _declare(monkeypatch, name: str) -> None:
+    """Register the checksum of the test's stand-in file for ``name``: the cache verifies files on use."""
+    from dataclasses import replace
+
+    from ganstyle_lib.fileio import file_digests
+
+    digest = file_digests(assets.path_for(name), "sha256")["sha256"]
+    monkeypatch.setitem(assets.REGISTRY, name, replace(assets.get(name), sha256=digest, md5=None))
+
+
 # --------------------------------------------------------------------------- ranges
 
 def test_range_conversions_round_trip():
@@ -97,12 +107,13 @@ def test_offline_mnist_fallback_is_stratified_and_shuffled(notices):
     np.testing.assert_array_equal(data.load_digits("mnist", "train").labels, train.labels)
 
 
-def test_cached_mnist_npz_is_preferred(notices):
+def test_cached_mnist_npz_is_preferred(notices, monkeypatch):
     rng = np.random.default_rng(1)
     arrays = {f"{x}_{s}": rng.integers(0, 256, (n, 28, 28), dtype=np.uint8) if x == "x"
               else rng.integers(0, 10, n, dtype=np.uint8)
               for s, n in (("train", 12), ("test", 7)) for x in ("x", "y")}
     np.savez(_cache("mnist"), **arrays)
+    _declare(monkeypatch, "mnist")
     digits = data.load_digits("mnist", "test")
     np.testing.assert_array_equal(digits.images, arrays["x_test"])
     assert digits.labels.dtype == np.int64 and digits.is_full and "fallback" not in digits.source
@@ -110,9 +121,21 @@ def test_cached_mnist_npz_is_preferred(notices):
     assert not notices.records
 
 
-def test_invalid_cached_npz_names_the_file():
+def test_invalid_cached_npz_names_the_file(monkeypatch):
     np.savez(_cache("mnist"), wrong=np.zeros(3))
-    with pytest.raises(ValueError, match="mnist.npz.*downloaded again"):
+    _declare(monkeypatch, "mnist")  # a file that passes its checksum but is not what the loader expects
+    with pytest.raises(ValueError, match="mnist.npz.*ganstyle assets fetch mnist"):
+        data.load_digits()
+    _cache("mnist").write_bytes(b"PK\x03\x04 not really a zip")
+    _declare(monkeypatch, "mnist")
+    with pytest.raises(ValueError, match="mnist.npz.*BadZipFile.*ganstyle assets fetch mnist"):
+        data.load_digits()
+
+
+def test_a_damaged_cached_dataset_names_the_file_and_the_fix(monkeypatch):
+    """Issue 23: a damaged mnist.npz raised a raw BadZipFile; now its checksum is checked on first use."""
+    np.savez(_cache("mnist"), x_train=np.zeros((2, 28, 28), np.uint8))  # not the registered file
+    with pytest.raises(assets.ChecksumError, match="mnist.npz.*corrupt.*ganstyle assets fetch mnist"):
         data.load_digits()
 
 
@@ -180,11 +203,13 @@ def test_read_idx_refuses_corrupt_files(tmp_path):
         data.read_idx(tmp_path / "type.idx")
 
 
-def test_fashion_mnist_reads_cached_idx_files():
+def test_fashion_mnist_reads_cached_idx_files(monkeypatch):
     images = np.random.default_rng(2).integers(0, 256, (5, 28, 28), dtype=np.uint8)
     labels = np.array([9, 0, 3, 3, 1], np.uint8)
     _cache("fashion_mnist_test_images").write_bytes(gzip.compress(_idx_bytes(images)))
     _cache("fashion_mnist_test_labels").write_bytes(gzip.compress(_idx_bytes(labels)))
+    _declare(monkeypatch, "fashion_mnist_test_images")
+    _declare(monkeypatch, "fashion_mnist_test_labels")
     digits = data.load_digits("fashion_mnist", "test")
     np.testing.assert_array_equal(digits.images, images)
     assert digits.labels.tolist() == [9, 0, 3, 3, 1] and "Fashion-MNIST" in digits.source
@@ -341,8 +366,9 @@ def test_style_asset_offline_uses_its_sample_and_says_so(notices):
     assert len(messages) == 1 and "starry_night" in messages[0] and "hubble_deep_field" in messages[0]
 
 
-def test_cached_style_asset_is_read_from_the_cache():
+def test_cached_style_asset_is_read_from_the_cache(monkeypatch):
     Image.new("RGB", (20, 10), (0, 0, 255)).save(_cache("udnie"), format="JPEG")
+    _declare(monkeypatch, "udnie")
     image = data.load_image("udnie")
     assert image.shape == (1, 10, 20, 3) and float(image[0, 5, 10, 2]) > 0.9
 
@@ -361,3 +387,29 @@ def test_save_image_round_trip_atomic(tmp_path, suffix):
 def test_save_image_refuses_unknown_format(tmp_path):
     with pytest.raises(ValueError, match=r"\.png, \.jpg or \.jpeg"):
         data.save_image(np.zeros((4, 4, 3), np.float32), tmp_path / "x.gif")
+
+
+# ---------------------------------------------------------------- issue 23: wrong value ranges are refused
+
+@pytest.mark.parametrize("x", [np.full((2, 2), 255.0, np.float32), tf.constant([[0.0, 200.0]])])
+def test_to_gan_range_refuses_floats_in_0_255(x):
+    with pytest.raises(ValueError, match=r"\[0, 1\].*up to.*divide by 255\.0"):
+        data.to_gan_range(x)
+
+
+def test_to_gan_range_refuses_an_image_already_in_gan_range():
+    with pytest.raises(ValueError, match="only once"):
+        data.to_gan_range(np.array([-1.0, 1.0], np.float32))
+
+
+def test_to_uint8_refuses_0_255_floats_and_gan_images_but_clips_small_overshoot():
+    with pytest.raises(ValueError, match="divide by 255.0"):
+        data.to_uint8(np.full((4, 4, 3), 255.0, np.float32))
+    with pytest.raises(ValueError, match="from_gan_range"):
+        data.to_uint8(np.full((4, 4, 3), -1.0, np.float32))
+    assert data.to_uint8(np.array([[-0.1, 1.1, 2.0]], np.float32)).tolist() == [[0, 255, 255]]
+
+
+def test_range_guards_skip_symbolic_tensors():
+    ds = tf.data.Dataset.from_tensors(tf.constant([0.25])).map(data.to_gan_range)
+    assert next(iter(ds)).numpy().tolist() == [-0.5]

@@ -172,3 +172,21 @@ def test_r1_penalty():
     want = np.mean(4 * np.sum(x.numpy() ** 2, axis=1))
     got = float(losses.r1_penalty(lambda v: tf.reduce_sum(v ** 2, axis=1), x))
     assert got == pytest.approx(want, rel=1e-5)
+
+
+# ---------------------------------------------------------------- issue 23: images are not logits
+
+@pytest.mark.parametrize("shape", [(8, 28, 28, 1), (8, 32, 32, 3), (8, 784), (8, 28, 28)])
+def test_a_batch_of_images_is_refused_as_logits(shape):
+    images = tf.zeros(shape)
+    with pytest.raises(ValueError, match="looks like a batch of images.*discriminator\\(images\\)"):
+        losses.non_saturating_generator_loss(images)
+    with pytest.raises(ValueError, match="real_logits"):
+        losses.minimax_discriminator_loss(images, tf.zeros((8, 1)))
+
+
+@pytest.mark.parametrize("shape", [(8,), (8, 1), (8, 5, 5, 1), ()])
+def test_logits_of_any_value_and_the_right_shape_pass(shape):
+    logits = tf.fill(shape, 50.0)
+    assert np.isfinite(float(losses.non_saturating_generator_loss(logits)))
+    assert np.isfinite(float(losses.hinge_discriminator_loss(logits, -logits)))

@@ -263,3 +263,38 @@ def test_two_replicas_match_one_device_fit_and_custom_loop():
                          cwd=str(Path(__file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count("OK") == 2, out.stdout
+
+
+# ---------------------------------------------------------------- issue 23: checkpoints that fail loudly and early
+
+def test_gan_checkpoint_onto_a_file_fails_at_once(tmp_path):
+    (tmp_path / "a_file").write_text("mine")
+    with pytest.raises(NotADirectoryError, match="a_file is a file"):
+        gcb.GANCheckpoint(make_gan(), tmp_path / "a_file")
+    assert (tmp_path / "a_file").read_text() == "mine"
+
+
+def test_a_damaged_gan_checkpoint_falls_back_to_the_previous_one(tmp_path, caplog):
+    import logging
+
+    gan = make_gan()
+    ckpt = gcb.GANCheckpoint(gan, tmp_path)
+    ckpt.save(epoch=1)
+    gan.step.assign(5)
+    latest = ckpt.save(epoch=2)
+    data_file = next(p for p in tmp_path.iterdir() if p.name.startswith(Path(latest).name + ".data"))
+    data_file.write_bytes(b"\0" * 64)                       # damaged on disk
+    resumed = make_gan(seed=7)
+    logger = logging.getLogger("ganstyle")
+    logger.addHandler(caplog.handler)
+    try:
+        start = gcb.GANCheckpoint(resumed, tmp_path).restore()
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert start == 1 and int(resumed.step.numpy()) == 0    # the previous, good checkpoint
+    assert any(Path(latest).name in r.getMessage() for r in caplog.records)
+    for p in tmp_path.iterdir():
+        if ".data" in p.name:
+            p.write_bytes(b"\0" * 64)
+    with pytest.raises(ValueError, match="no checkpoint in .* could be restored.*delete the folder"):
+        gcb.GANCheckpoint(make_gan(), tmp_path).restore()

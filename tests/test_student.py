@@ -103,7 +103,7 @@ def test_unbalanced_or_nested_markers_are_refused_naming_the_cell(source, proble
 
 def test_cli_writes_one_student_notebook_per_course_notebook(tmp_path, capsys):
     assert main(["student", "--out", str(tmp_path / "student")]) == 0
-    names = sorted(p.name for p in (tmp_path / "student").iterdir())
+    names = sorted(p.name for p in (tmp_path / "student").glob("*.ipynb"))
     assert names == [p.name for p in notebooks.list_notebooks()]
     assert "wrote" in capsys.readouterr().out
     for name in names:
@@ -190,3 +190,32 @@ def test_student_notebook_fails_exactly_at_each_exercise_check(name, tmp_path):
                               f"{errors[0]['ename']}: {errors[0]['evalue'][:200]}")
     assert expected_failures, f"{name} has no exercise followed by a check cell"
     assert not unexpected, f"{name}: cells broke in the student version:\n" + "\n".join(unexpected)
+
+
+def test_a_second_run_keeps_the_notebooks_a_learner_changed(tmp_path, capsys):
+    """Issue 23: `ganstyle student` twice erased a learner's edits (exit 0); now it keeps them."""
+    nbformat.write(_exercise_notebook(), tmp_path / "00_a.ipynb")
+    nbformat.write(_exercise_notebook(), tmp_path / "01_b.ipynb")
+    out = tmp_path / "st"
+    first = student.write_student_notebooks(out, notebook_dir=tmp_path)
+    assert [p.name for p in first.written] == ["00_a.ipynb", "01_b.ipynb"] and not first.kept
+    edited = (out / "00_a.ipynb").read_text().replace("# YOUR CODE HERE", "y = 2 * x  # my answer")
+    (out / "00_a.ipynb").write_text(edited)
+
+    assert main(["student", "--out", str(out), "--notebooks", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert (out / "00_a.ipynb").read_text() == edited             # the learner's work survives
+    assert "00_a.ipynb: kept" in printed and "--force" in printed
+    assert "01_b.ipynb" in printed                                 # the untouched one is regenerated
+
+    forced = student.write_student_notebooks(out, notebook_dir=tmp_path, force=True)
+    assert len(forced.written) == 2 and "my answer" not in (out / "00_a.ipynb").read_text()
+
+
+def test_student_out_onto_a_file_is_a_one_line_error(tmp_path, capsys):
+    target = tmp_path / "afile"
+    target.write_text("mine")
+    assert main(["student", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "is a file" in err and err.count("\n") == 1
+    assert target.read_text() == "mine"

@@ -98,3 +98,14 @@ def test_exercise_checks_accept_the_reference_and_reject_a_mistake(capsys):
     assert "gram_matrix" in capsys.readouterr().out
     with pytest.raises(Exception):
         checks.check_gram_matrix(lambda f: tf.einsum("bijc,bijd->bcd", f, f))  # forgot / (H W)
+
+
+def test_stylize_refuses_a_0_255_image_before_optimising(extractor):
+    """Issue 23: a 0..255 content image optimised into a near-white picture without a word."""
+    from conftest import striped_style
+
+    photo = striped_style(24) * 255.0
+    with pytest.raises(ValueError, match=r"content must be in \[0, 1\].*divide by 255\.0"):
+        transfer.stylize(photo, striped_style(24), extractor=extractor, steps=1)
+    with pytest.raises(ValueError, match=r"style image.*from_gan_range"):
+        transfer.stylize(striped_style(24), striped_style(24) * 2.0 - 1.0, extractor=extractor, steps=1)

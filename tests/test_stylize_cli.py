@@ -1,6 +1,7 @@
 """`ganstyle stylize` / `train-style` logic (ganstyle_lib.style.stylize), issue 8."""
 
 import argparse
+import os
 
 import numpy as np
 import pytest
@@ -71,7 +72,7 @@ def test_multi_style_mix(tmp_path):
     out = stylize.stylize_files([a], tmp_path / "o", model=net, style_weights=[1, 3])
     assert data.load_image(out[0], None).shape == (1, 18, 22, 3)
     with pytest.raises(ValueError, match="style_weights"):
-        stylize.stylize_files([a], tmp_path / "o", model=net, style_weights=[1, 2, 3])
+        stylize.stylize_files([a], tmp_path / "o2", model=net, style_weights=[1, 2, 3])
 
 
 def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, capsys):
@@ -116,3 +117,75 @@ def test_train_style_refuses_bad_paths_before_training(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="leave out --content-dir"):
         stylize.train_style(style, tmp_path / "missing", steps=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["style.png"]
+
+
+# ---------------------------------------------------------------- issue 23: nothing replaced, all checked first
+
+def test_an_output_never_replaces_an_input_and_existing_results_need_overwrite(tmp_path, model_path):
+    cat = _png(tmp_path / "cat.png", 16, 16)
+    before = cat.read_bytes()
+    with pytest.raises(ValueError, match="would replace the input image"):
+        stylize.stylize_files([cat], tmp_path, model_path=model_path)
+    assert cat.read_bytes() == before
+    first = stylize.stylize_files([cat], tmp_path / "out", model_path=model_path)
+    first[0].write_bytes(b"my edit")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        stylize.stylize_files([cat], tmp_path / "out", model_path=model_path)
+    assert first[0].read_bytes() == b"my edit"
+    stylize.stylize_files([cat], tmp_path / "out", model_path=model_path, overwrite=True)
+    assert data.load_image(first[0], None).shape == (1, 16, 16, 3)
+
+
+def test_a_too_small_input_is_refused_before_any_output(tmp_path, model_path):
+    good = _png(tmp_path / "good.png", 16, 16)
+    dot = _png(tmp_path / "one_pixel.png", 1, 1)
+    with pytest.raises(ValueError, match="one_pixel.png is 1x1 pixels.*at least 5x5"):
+        stylize.stylize_files([good, dot], tmp_path / "out", model_path=model_path)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_output_is_refused_before_the_model_runs(tmp_path, model_path, monkeypatch):
+    good = _png(tmp_path / "good.png", 16, 16)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model must not be loaded")
+
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setattr(training, "load_transformer", never)
+    with pytest.raises(NotADirectoryError, match="is a file"):
+        stylize.stylize_files([good], tmp_path / "afile", model_path=model_path)
+    monkeypatch.undo()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root ignores permissions: nothing to test then
+            pytest.skip("running as root: a read-only folder is writable")
+        with pytest.raises(PermissionError, match="cannot write into the output folder"):
+            stylize.stylize_files([good], locked, model_path=model_path)
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_model_that_is_not_a_transformer_is_refused(tmp_path):
+    import keras
+
+    classifier = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    path = tmp_path / "classifier.keras"
+    classifier.save(path)
+    good = _png(tmp_path / "good.png", 16, 16)
+    with pytest.raises(ValueError, match="classifier.keras is not an image-to-image stylisation network"):
+        stylize.stylize_files([good], tmp_path / "out", model_path=path)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("mix", ["nan,1", "inf,1", "1,-1"])
+def test_cli_mix_that_is_not_finite_is_a_one_line_error(tmp_path, mix, capsys):
+    from ganstyle_lib import cli
+
+    net = training.save_transformer(networks.transformer_net(0.125, num_styles=2), tmp_path / "two.keras")
+    good = _png(tmp_path / "good.png", 16, 16)
+    assert cli.main(["stylize", str(good), "--model", str(net), "-o", str(tmp_path / "out"), "--mix", mix]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "finite non-negative" in err and err.count("\n") == 1
+    assert not (tmp_path / "out" / "good.png").exists()

@@ -8,7 +8,8 @@
   class coverage) of fresh samples every few epochs; adds ``fcd`` to the logs;
 * :class:`GANCheckpoint` -- ``tf.train.Checkpoint`` of both networks, both
   optimisers, the EMA generator, the step count, the epoch and the latent-noise
-  RNG state, so a resumed run continues exactly where the stopped one was;
+  RNG state, so a resumed run continues exactly where the stopped one was; a
+  damaged checkpoint is named and the previous one is used instead;
 * :class:`NaNGuard` -- stops training at the first non-finite loss or weight,
   says so clearly, and puts back the last good weights and optimiser state.
 
@@ -204,6 +205,11 @@ class GANCheckpoint(keras.callbacks.Callback):
             raise RuntimeError("compile the GAN before creating its checkpoint")
         self.gan, self.every = gan, every
         self.directory = Path(directory)
+        # Checked now, not when the first epoch ends and its checkpoint cannot be written.
+        if self.directory.exists() and not self.directory.is_dir():
+            raise NotADirectoryError(f"the checkpoint folder {self.directory} is a file; give a folder "
+                                     f"(e.g. {self.directory.with_suffix('')}_checkpoints)")
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         gan.build_optimizers()  # create the moment variables so restore() has somewhere to write
         parts: dict[str, Any] = dict(
@@ -222,14 +228,31 @@ class GANCheckpoint(keras.callbacks.Callback):
         return self.manager.save(checkpoint_number=int(self.gan.step.numpy()))
 
     def restore(self, path: str | None = None) -> int:
-        """Restore the latest (or the given) checkpoint; return the epoch to resume from (0 if none)."""
-        path = path or self.manager.latest_checkpoint
-        if not path:
-            return 0
-        self.checkpoint.restore(path).assert_existing_objects_matched()
-        logger.info("resumed from %s (epoch %d, step %d)", path, int(self.epoch.numpy()),
-                    int(self.gan.step.numpy()))
-        return int(self.epoch.numpy())
+        """Restore the latest (or the given) checkpoint; return the epoch to resume from (0 if none).
+
+        A checkpoint that cannot be read (a damaged file, one of another network)
+        is named in a warning and the one before it is tried, newest first; if
+        none can be read a ValueError names them all. A given ``path`` is tried alone.
+        """
+        candidates = [path] if path else list(reversed(self.manager.checkpoints))
+        problems = []
+        for candidate in candidates:
+            try:
+                self.checkpoint.restore(candidate).assert_existing_objects_matched()
+            except (tf.errors.OpError, ValueError, IndexError, AssertionError, KeyError) as err:
+                problem = f"{candidate}: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+                problems.append(problem)
+                logger.warning("cannot restore checkpoint %s", problem)
+                continue
+            if problems:
+                logger.warning("resumed from the previous good checkpoint %s instead", candidate)
+            logger.info("resumed from %s (epoch %d, step %d)", candidate, int(self.epoch.numpy()),
+                        int(self.gan.step.numpy()))
+            return int(self.epoch.numpy())
+        if problems:
+            raise ValueError(f"no checkpoint in {self.directory} could be restored ({'; '.join(problems)}); "
+                             "delete the folder to start training afresh")
+        return 0
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every == 0:

@@ -48,6 +48,31 @@ __all__ = [
 ]
 
 
+#: (H, W, C) of the course's digit images: a tensor of that shape handed to a loss is images, not logits.
+#: (The patch discriminators' logit maps are (B, h, w, 1) too, but far smaller than their 28-px inputs.)
+_DIGIT_IMAGE_SHAPE = (28, 28, 1)
+
+
+def _as_logits(x, name: str) -> tf.Tensor:
+    """``x`` as float32 logits after a shape check: ``(B,)``, ``(B, 1)`` or a patch map ``(B, h, w, 1)``.
+
+    Logits may take any real value, so only the shape can tell them from images;
+    passing the generator's images instead of ``discriminator(images)`` is refused.
+    """
+    x = _as_float32(x)
+    shape = tuple(x.shape)
+    if x.shape.rank is None:  # unknown rank inside a traced function: nothing to check
+        return x
+    rank, channels = len(shape), shape[-1] if shape else None
+    wrong_channels = channels not in (1, None)  # None: not known while tracing, let it pass
+    if (rank == 3 or rank >= 5 or (rank in (2, 4) and wrong_channels)
+            or (rank == 4 and shape[1:] == _DIGIT_IMAGE_SHAPE)):
+        raise ValueError(f"{name} must be discriminator logits of shape (batch,), (batch, 1) or a patch map "
+                         f"(batch, h, w, 1); got shape {shape}, which looks like a batch of images: "
+                         "pass discriminator(images), not the images")
+    return x
+
+
 def _as_float32(x) -> tf.Tensor:
     # Losses are computed in float32 even under a mixed-precision policy:
     # softplus of a bfloat16 logit loses most of its digits.
@@ -72,7 +97,7 @@ def minimax_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
 
     Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014, eq. 1.
     """
-    real_logits, fake_logits = _as_float32(real_logits), _as_float32(fake_logits)
+    real_logits, fake_logits = _as_logits(real_logits, "real_logits"), _as_logits(fake_logits, "fake_logits")
     # -log(sigmoid(l)) = softplus(-l);  -log(1 - sigmoid(l)) = softplus(l)
     return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
 
@@ -94,7 +119,7 @@ def minimax_generator_loss(fake_logits) -> tf.Tensor:
     Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014, eq. 1.
     """
     # log(1 - sigmoid(l)) = -softplus(l)
-    return -tf.reduce_mean(tf.nn.softplus(_as_float32(fake_logits)))
+    return -tf.reduce_mean(tf.nn.softplus(_as_logits(fake_logits, "fake_logits")))
 
 
 # --- non-saturating ------------------------------------------------------------------
@@ -132,7 +157,7 @@ def non_saturating_generator_loss(fake_logits) -> tf.Tensor:
 
     Reference: Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014, section 3.
     """
-    return tf.reduce_mean(tf.nn.softplus(-_as_float32(fake_logits)))
+    return tf.reduce_mean(tf.nn.softplus(-_as_logits(fake_logits, "fake_logits")))
 
 
 # --- least squares -------------------------------------------------------------------
@@ -151,7 +176,7 @@ def least_squares_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
 
     Reference: Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017.
     """
-    real_logits, fake_logits = _as_float32(real_logits), _as_float32(fake_logits)
+    real_logits, fake_logits = _as_logits(real_logits, "real_logits"), _as_logits(fake_logits, "fake_logits")
     return 0.5 * tf.reduce_mean(tf.square(real_logits - 1.0)) + 0.5 * tf.reduce_mean(tf.square(fake_logits))
 
 
@@ -166,7 +191,7 @@ def least_squares_generator_loss(fake_logits) -> tf.Tensor:
 
     Reference: Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017.
     """
-    return 0.5 * tf.reduce_mean(tf.square(_as_float32(fake_logits) - 1.0))
+    return 0.5 * tf.reduce_mean(tf.square(_as_logits(fake_logits, "fake_logits") - 1.0))
 
 
 # --- hinge ---------------------------------------------------------------------------
@@ -187,7 +212,7 @@ def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     References: Lim & Ye, "Geometric GAN", arXiv:1705.02894, 2017; Miyato et al.,
     "Spectral Normalization for Generative Adversarial Networks", ICLR 2018.
     """
-    real_logits, fake_logits = _as_float32(real_logits), _as_float32(fake_logits)
+    real_logits, fake_logits = _as_logits(real_logits, "real_logits"), _as_logits(fake_logits, "fake_logits")
     return tf.reduce_mean(tf.nn.relu(1.0 - real_logits)) + tf.reduce_mean(tf.nn.relu(1.0 + fake_logits))
 
 
@@ -202,7 +227,7 @@ def hinge_generator_loss(fake_logits) -> tf.Tensor:
 
     References: Lim & Ye, "Geometric GAN", 2017; Miyato et al., ICLR 2018.
     """
-    return -tf.reduce_mean(_as_float32(fake_logits))
+    return -tf.reduce_mean(_as_logits(fake_logits, "fake_logits"))
 
 
 # --- Wasserstein ---------------------------------------------------------------------
@@ -224,7 +249,8 @@ def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     Reference: Arjovsky, Chintala & Bottou, "Wasserstein Generative Adversarial
     Networks", ICML 2017.
     """
-    return tf.reduce_mean(_as_float32(fake_logits)) - tf.reduce_mean(_as_float32(real_logits))
+    real_logits, fake_logits = _as_logits(real_logits, "real_logits"), _as_logits(fake_logits, "fake_logits")
+    return tf.reduce_mean(fake_logits) - tf.reduce_mean(real_logits)
 
 
 def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
@@ -238,7 +264,7 @@ def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
 
     Reference: Arjovsky, Chintala & Bottou, ICML 2017.
     """
-    return -tf.reduce_mean(_as_float32(fake_logits))
+    return -tf.reduce_mean(_as_logits(fake_logits, "fake_logits"))
 
 
 # --- penalties -----------------------------------------------------------------------

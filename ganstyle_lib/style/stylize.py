@@ -1,17 +1,23 @@
 """The logic behind ``ganstyle stylize`` and ``ganstyle train-style``, as plain functions.
 
-    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...]
+    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...] [--overwrite]
     ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
+                         [--overwrite] [--checkpoint-every N] [--restart]
 
 * :func:`stylize_files` -- every input image through a trained transformer
   network, at its own size (aspect kept; ``max_dim`` optionally shrinks), images
   of equal size in batches, each result written atomically as
-  ``OUT/<input stem>.png``. All inputs are checked *before* any work: a missing
-  or corrupt file stops the run with a message naming it, and no output file is
-  ever left half-written.
+  ``OUT/<input stem>.png``. All inputs, outputs and the network are checked
+  *before* any work: a missing, corrupt or too small input, an output that would
+  replace an input (or, without ``overwrite``, an existing file), an unwritable
+  output folder or a network that is not an image transformer stops the run
+  with a message naming it; no output file is ever left half-written.
 * :func:`train_style` -- trains a network for one style image on a folder of
   content photographs (or, offline, the bundled ones) and saves it as
-  ``<cache>/styles/<name>.keras``, where ``--style NAME`` finds it.
+  ``<cache>/styles/<name>.keras``, where ``--style NAME`` finds it. It refuses to
+  replace an existing network without ``overwrite``; it checkpoints every
+  ``checkpoint_every`` steps, stops cleanly on Ctrl-C/SIGTERM, and a rerun with
+  the same output resumes from the last checkpoint.
 * :func:`add_cli_commands` -- registers both sub-commands on an ``argparse``
   sub-parser collection (called from :mod:`ganstyle_lib.cli`).
 """
@@ -21,12 +27,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 __all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "training_dir",
+           "checkpoint_path",
            "add_cli_commands",
            "mixing_function", "alpha_function",
            "TRAIN_DEFAULTS"]
@@ -75,6 +83,10 @@ def resolve_model(model_path: str | os.PathLike | None = None, style_name: str |
     return path
 
 
+#: The transformer's first 9x9 convolution reflect-pads 4 pixels, which needs at least 5 on each side.
+MIN_INPUT_SIDE = 5
+
+
 def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> list[tuple[Path, tuple[int, int]]]:
     """Every input decoded once, before any output is written: ``[(path, (H, W)), ...]``."""
     from .. import data
@@ -88,14 +100,68 @@ def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> l
     checked = []
     for path in paths:
         image = data.load_image(path, max_dim=max_dim)  # ImageLoadError (a ValueError) names the file
-        checked.append((path, (int(image.shape[1]), int(image.shape[2]))))
+        size = (int(image.shape[1]), int(image.shape[2]))
+        if min(size) < MIN_INPUT_SIDE:
+            raise ValueError(f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
+                             f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)")
+        checked.append((path, size))
     return checked
+
+
+def _check_targets(checked: Sequence[tuple[Path, Any]], targets: Sequence[Path], overwrite: bool) -> None:
+    """Refuse outputs that collide with each other, replace an input, or (without ``overwrite``) exist."""
+    inputs = {path.resolve(): path for path, _ in checked}
+    seen: dict[Path, Path] = {}
+    for (path, _), target in zip(checked, targets):
+        if target in seen:
+            raise ValueError(f"{seen[target]} and {path} would both be written to {target}; rename one")
+        seen[target] = path
+        if target.resolve() in inputs:
+            raise ValueError(f"writing {target} would replace the input image {inputs[target.resolve()]}; "
+                             "choose another output folder (-o)")
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{len(existing)} output(s) already exist: {', '.join(existing[:3])}"
+                              f"{' ...' if len(existing) > 3 else ''}; pass --overwrite (overwrite=True) "
+                              "to replace them, or choose another output folder (-o)")
+
+
+def _check_output_dir(output_dir: Path) -> None:
+    """Make sure results can be written into ``output_dir`` (which may not exist yet); creates nothing."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise NotADirectoryError(f"-o {output_dir} is a file; give a folder for the results")
+    existing = next(p for p in (output_dir, *output_dir.parents) if p.exists())  # it will be created inside
+    if not existing.is_dir():
+        raise NotADirectoryError(f"-o {output_dir}: {existing} is a file, so the folder cannot be created")
+    try:
+        with tempfile.TemporaryFile(dir=existing):  # the one sure test: try to write a file there
+            pass
+    except OSError as err:
+        raise PermissionError(f"cannot write into the output folder {output_dir} ({err.strerror or err}); "
+                              "choose another one with -o") from err
+
+
+def _check_transformer(net: Any, source: Any) -> bool:
+    """True for a multi-style network; ValueError unless ``net`` maps (B, H, W, 3) images to images."""
+    inputs = net.inputs if isinstance(getattr(net, "inputs", None), (list, tuple)) else None
+    outputs = getattr(net, "outputs", None)
+    image_in = inputs[0].shape if inputs else None
+    image_out = outputs[0].shape if outputs and len(outputs) == 1 else None
+    ok = (inputs is not None and len(inputs) in (1, 2) and len(image_in) == 4 and image_in[-1] == 3
+          and image_out is not None and len(image_out) == 4 and image_out[-1] == 3
+          and (len(inputs) == 1 or len(inputs[1].shape) == 2))
+    if not ok:
+        shapes = (f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
+                  if inputs is not None and outputs is not None else f"a {type(net).__name__}")
+        raise ValueError(f"{source} is not an image-to-image stylisation network ({shapes}); "
+                         "give a network saved by `ganstyle train-style`")
+    return len(inputs) == 2
 
 
 def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.PathLike,
                   model_path: str | os.PathLike | None = None, style_name: str | None = None, *,
                   batch_size: int = 4, max_dim: int | None = None, style_weights: Sequence[float] | None = None,
-                  suffix: str = ".png", model: Any = None) -> list[Path]:
+                  suffix: str = ".png", model: Any = None, overwrite: bool = False) -> list[Path]:
     """Stylise image files with a trained transformer network; returns the written paths.
 
     Args:
@@ -107,9 +173,14 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
         batch_size: images *of the same size* are stylised together, up to this many.
         style_weights: for a multi-style network, the mix (default: the first style).
         model: an already loaded network (skips loading; for notebooks and tests).
+        overwrite: replace results that already exist (never an input image).
 
-    Raises ``FileNotFoundError`` (missing input or model) or ``ValueError`` (a corrupt
-    or unreadable input, two inputs with the same name) before anything is written.
+    Raises before anything is written: ``FileNotFoundError`` (missing input or
+    model), ``FileExistsError`` (an existing result, without ``overwrite``),
+    ``PermissionError``/``NotADirectoryError`` (an output folder that cannot be
+    written), ``ValueError`` (a corrupt, unreadable or too small input, two inputs
+    with the same name, an output that would replace an input, a network that is
+    not a stylisation network, bad ``style_weights``).
     """
     from .. import data
     from .training import load_transformer
@@ -121,22 +192,17 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
     checked = _check_inputs(inputs, max_dim)
     output_dir = Path(output_dir)
     targets = [output_dir / f"{path.stem}{suffix}" for path, _ in checked]
-    seen: dict[Path, Path] = {}
-    for (path, _), target in zip(checked, targets):
-        if target in seen:
-            raise ValueError(f"{seen[target]} and {path} would both be written to {target}; rename one")
-        seen[target] = path
-    net = model if model is not None else load_transformer(resolve_model(model_path, style_name))
-    conditional = isinstance(net.input, (list, tuple))
-    mix = None
-    if conditional:
-        n = net.input[1].shape[-1]
-        mix = np.eye(n, dtype=np.float32)[0] if style_weights is None else np.asarray(style_weights, np.float32)
-        if mix.shape != (n,) or mix.min() < 0 or mix.sum() <= 0:
-            raise ValueError(f"style_weights must be {n} non-negative numbers with a positive sum, got {style_weights}")
-        mix = mix / mix.sum()
-    elif style_weights is not None:
+    _check_targets(checked, targets, overwrite)
+    _check_output_dir(output_dir)
+    source = model_path or style_name
+    if model is None:
+        source = resolve_model(model_path, style_name)
+        model = load_transformer(source)
+    conditional = _check_transformer(model, source or "the model")
+    mix = _style_mix(model, style_weights) if conditional else None
+    if not conditional and style_weights is not None:
         raise ValueError("style_weights only apply to a multi-style network; this one has a single style")
+    net = model
 
     groups: dict[tuple[int, int], list[int]] = {}
     for index, (_, size) in enumerate(checked):
@@ -153,15 +219,58 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
     return written
 
 
+def _style_mix(net: Any, style_weights: Sequence[float] | None) -> np.ndarray:
+    """The normalised style-weight vector ``(n,)`` of a multi-style network (default: its first style)."""
+    n = net.inputs[1].shape[-1]
+    mix = np.eye(n, dtype=np.float32)[0] if style_weights is None else np.asarray(style_weights, np.float32)
+    # NaN or inf would pass "min >= 0, sum > 0" checks and turn every pixel black.
+    if mix.shape != (n,) or not np.all(np.isfinite(mix)) or mix.min() < 0 or mix.sum() <= 0:
+        raise ValueError(f"style_weights (--mix) must be {n} finite non-negative numbers with a positive sum, "
+                         f"e.g. {','.join(['1'] + ['0'] * (n - 1))}; got {style_weights}")
+    return mix / mix.sum()
+
+
 def training_dir(output: str | os.PathLike) -> Path:
     """Where ``train_style`` keeps the resumable checkpoint and TensorBoard logs of ``output``."""
     output = Path(output)
     return output.parent / f"{output.stem}_training"
 
 
+def checkpoint_path(output: str | os.PathLike) -> Path:
+    """The resumable checkpoint of the network ``output``: ``<training_dir>/checkpoint.npz``."""
+    return training_dir(output) / "checkpoint.npz"
+
+
+def _check_style_image(style: Any, source: Any) -> None:
+    from .training import MIN_CROP
+
+    h, w = int(style.shape[1]), int(style.shape[2])
+    if min(h, w) < MIN_CROP:  # VGG19 halves it three times before relu4_1; smaller fails in a pooling layer
+        raise ValueError(f"the style image {source} is {h}x{w} pixels; give one of at least "
+                         f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)")
+
+
+def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
+    """Refuse to replace a network unasked; drop a finished or unwanted checkpoint; return the checkpoint path."""
+    from .training import read_training_meta
+
+    if output.exists() and not overwrite:
+        raise FileExistsError(f"a trained network already exists at {output}; pass --overwrite to replace it "
+                              "when the new one is finished, or choose another --output")
+    ckpt = checkpoint_path(output)
+    if ckpt.exists() and (restart or _finished(read_training_meta(ckpt))):
+        ckpt.unlink()  # a finished run is never resumed: a new run starts from step 0
+    return ckpt
+
+
+def _finished(meta: dict[str, Any]) -> bool:
+    return int(meta.get("step", 0)) >= int(meta.get("total_steps", 0))
+
+
 def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike | None = None, *,
                 output: str | os.PathLike | None = None, log_dir: str | os.PathLike | None = None,
-                verbose: int | str = "auto", **settings: Any) -> Path:
+                verbose: int | str = "auto", overwrite: bool = False, restart: bool = False,
+                checkpoint_every: int = 25, catch_signals: bool = False, **settings: Any) -> Path:
     """Train a transformer network for ``style_image`` and save it; returns the ``.keras`` path.
 
     ``style_image``: a file, a painting name (``"starry_night"``; offline its
@@ -169,9 +278,19 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     (default: the bundled ones). ``output``: default ``<cache>/styles/<name>.keras``.
     ``settings`` override :data:`TRAIN_DEFAULTS` (``steps``, ``width``, ``crop``,
     ``batch_size``, ``style_size``, ``learning_rate``) or set loss weights
-    (``content_weight``, ``style_weight``, ``tv_weight``). Checkpoints and
-    TensorBoard logs go to ``log_dir`` (default: next to ``output``).
+    (``content_weight``, ``style_weight``, ``tv_weight``). TensorBoard logs go to
+    ``log_dir`` (default: next to ``output``).
+
+    Nothing is lost: an existing network is replaced only with ``overwrite``
+    (and only once the new one is finished). The run is checkpointed every
+    ``checkpoint_every`` steps into :func:`checkpoint_path`; calling again with the
+    same output and settings resumes from there (``restart=True`` starts afresh),
+    giving the network an uninterrupted run would have given. ``catch_signals``
+    (the CLI): Ctrl-C/SIGTERM save a checkpoint and raise ``TrainingInterrupted``.
+    The transformer's initial weights are seeded (``seed``, default 0).
     """
+    import keras
+
     from .. import data
     from .training import save_transformer, train_transformer
 
@@ -187,11 +306,18 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     if output is not None and Path(output).suffix != ".keras":
         raise ValueError(f"the network is saved as a .keras file; got --output {output}: "
                          f"use e.g. {Path(output).with_suffix('.keras')}")
+    if int(checkpoint_every) != checkpoint_every or checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every (--checkpoint-every) must be a whole number >= 1, got {checkpoint_every}")
     style = data.load_image(style_image, max_dim=options.pop("style_size"))
+    _check_style_image(style, style_image)
     output = Path(output) if output is not None else styles_dir() / f"{style_slug(style_image)}.keras"
+    ckpt = _prepare_checkpoint(output, overwrite, restart)
     log_dir = Path(log_dir) if log_dir is not None else training_dir(output)
+    # Seeded initial weights: a run started afresh repeats, and a resumed one matches it.
+    keras.utils.set_random_seed(int(options.get("seed", 0)))
     transformer, _, _ = train_transformer(style, content=content_dir, directory=log_dir, verbose=verbose,
-                                          **options)
+                                          checkpoint=ckpt, checkpoint_every=checkpoint_every,
+                                          catch_signals=catch_signals, **options)
     return save_transformer(transformer, output)
 
 
@@ -209,7 +335,8 @@ def _parse_mix(text: str | None) -> list[float] | None:
 def cmd_stylize(args: argparse.Namespace) -> int:
     """``ganstyle stylize``: print one line per written file."""
     written = stylize_files(args.inputs, args.output, model_path=args.model, style_name=args.style,
-                            batch_size=args.batch_size, max_dim=args.max_dim, style_weights=_parse_mix(args.mix))
+                            batch_size=args.batch_size, max_dim=args.max_dim, style_weights=_parse_mix(args.mix),
+                            overwrite=args.overwrite)
     for path in written:
         print(path)
     return 0
@@ -218,9 +345,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 def cmd_train_style(args: argparse.Namespace) -> int:
     """``ganstyle train-style``: train, then print where the network went and how to use it."""
     settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
-    path = train_style(args.style, args.content_dir, output=args.output, **settings)
+    path = train_style(args.style, args.content_dir, output=args.output, overwrite=args.overwrite,
+                       restart=args.restart, checkpoint_every=args.checkpoint_every, catch_signals=True, **settings)
     print(f"saved {path}")
-    # The folder holds a second copy of the network: the training checkpoint, kept so a run can resume.
     print(f"training checkpoint and TensorBoard logs: {training_dir(path)} (safe to delete)")
     print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
     return 0
@@ -240,11 +367,15 @@ def add_cli_commands(subparsers: Any) -> None:
     p.add_argument("--max-dim", type=int, default=None,
                    help="shrink inputs whose longer side exceeds this (default: keep the size)")
     p.add_argument("--mix", default=None, metavar="W,W,...", help="style weights of a multi-style network")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace results that already exist in OUT (an input image is never replaced)")
     p.set_defaults(func=cmd_stylize)
 
     t = subparsers.add_parser("train-style", help="train a feed-forward network for one style image",
                               description="Train a transformer network (Johnson et al. 2016) for a style "
-                                          "image; saved to the cache's styles folder unless --output is given.")
+                                          "image; saved to the cache's styles folder unless --output is given. "
+                                          "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
+                                          "same command run again resumes where it stopped.")
     t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
     t.add_argument("--content-dir", default=None, metavar="DIR",
                    help="folder of content photographs (default: the bundled sample photographs)")
@@ -254,6 +385,12 @@ def add_cli_commands(subparsers: Any) -> None:
     t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
     t.add_argument("--batch-size", type=int, default=None,
                    help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace an existing network of that name (once the new one is finished)")
+    t.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
+                   help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one")
+    t.add_argument("--restart", action="store_true",
+                   help="start afresh instead of resuming an interrupted run of the same output")
     t.set_defaults(func=cmd_train_style)
 
 
@@ -276,8 +413,8 @@ def mixing_function(network: Any, content: Any) -> Any:
 
     def render(weights: Sequence[float]) -> np.ndarray:
         w = np.asarray(weights, np.float32).reshape(-1)
-        if w.shape != (n,) or w.min() < 0 or w.sum() <= 0:
-            raise ValueError(f"give {n} non-negative style weights with a positive sum, got {weights}")
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
+            raise ValueError(f"give {n} finite non-negative style weights with a positive sum, got {weights}")
         return data.to_uint8(forward(image, tf.constant((w / w.sum())[None])))
 
     return render

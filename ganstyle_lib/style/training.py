@@ -35,7 +35,11 @@ wraps its own ``tf.function``), exactly as :mod:`.transfer` does.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -44,7 +48,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import config
-from ..fileio import atomic_path
+from ..fileio import atomic_path, atomic_write
 from . import losses
 from .features import STYLE_LAYERS, VGGFeatures, preprocess
 from .networks import ADAIN_LAYERS, AdaINStylizer, transformer_net
@@ -67,6 +71,12 @@ __all__ = [
     "PerceptualTrainer",
     "AdaINTrainer",
     "TransformerCheckpoint",
+    "StepCheckpoint",
+    "TrainingInterrupted",
+    "run_fingerprint",
+    "save_training_state",
+    "read_training_meta",
+    "restore_training_state",
     "training_callbacks",
     "save_transformer",
     "load_transformer",
@@ -142,6 +152,24 @@ def content_images(source: str | os.PathLike | Sequence[str] | None = None,
     return [data.load_image(n, max_dim=max_dim, upscale=False) for n in names]
 
 
+def _crop_plan(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator,
+               scale_range: tuple[float, float]) -> list[tuple[int, int, int, int, int, bool]]:
+    """The random choices of one batch, ``(image index, scaled h, scaled w, top, left, flip)`` per crop.
+
+    Drawn apart from the pixel work so that a resumed run can replay the choices of
+    the batches it already trained on cheaply (no resizing) and get the same stream.
+    """
+    plan = []
+    for _ in range(batch_size):
+        index = int(rng.integers(len(images)))
+        h, w = int(images[index].shape[1]), int(images[index].shape[2])
+        s = max(float(rng.uniform(*scale_range)), crop / min(h, w))
+        nh, nw = max(crop, round(h * s)), max(crop, round(w * s))
+        top, left = int(rng.integers(nh - crop + 1)), int(rng.integers(nw - crop + 1))
+        plan.append((index, nh, nw, top, left, bool(rng.random() < 0.5)))
+    return plan
+
+
 def random_crops(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator,
                  scale_range: tuple[float, float] = (0.5, 1.0)) -> np.ndarray:
     """One batch ``(batch_size, crop, crop, 3)``: random image, random scale, random crop, random flip.
@@ -151,29 +179,28 @@ def random_crops(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: n
     several sizes; the horizontal flip doubles the views of each photograph.
     """
     batch = np.empty((batch_size, crop, crop, 3), np.float32)
-    for i in range(batch_size):
-        img = images[int(rng.integers(len(images)))]
-        h, w = int(img.shape[1]), int(img.shape[2])
-        s = max(float(rng.uniform(*scale_range)), crop / min(h, w))
-        nh, nw = max(crop, round(h * s)), max(crop, round(w * s))
-        scaled = tf.image.resize(img, (nh, nw), antialias=True)[0].numpy() if (nh, nw) != (h, w) else \
-            np.asarray(img[0])
-        top, left = int(rng.integers(nh - crop + 1)), int(rng.integers(nw - crop + 1))
+    for i, (index, nh, nw, top, left, flip) in enumerate(_crop_plan(images, crop, batch_size, rng, scale_range)):
+        img = images[index]
+        scaled = tf.image.resize(img, (nh, nw), antialias=True)[0].numpy() if (nh, nw) != tuple(img.shape[1:3]) \
+            else np.asarray(img[0])
         patch = scaled[top:top + crop, left:left + crop]
-        batch[i] = patch[:, ::-1] if rng.random() < 0.5 else patch
+        batch[i] = patch[:, ::-1] if flip else patch
     return np.clip(batch, 0.0, 1.0)
 
 
 def content_dataset(images: Sequence[tf.Tensor] | None = None, *, crop: int = 128, batch_size: int = 4,
                     num_styles: int = 0, styles: Sequence[tf.Tensor] | None = None,
-                    scale_range: tuple[float, float] = (0.5, 1.0), seed: int = 0) -> tf.data.Dataset:
+                    scale_range: tuple[float, float] = (0.5, 1.0), seed: int = 0,
+                    start_step: int = 0) -> tf.data.Dataset:
     """An endless ``tf.data`` stream of training batches (use ``steps_per_epoch`` in ``fit``).
 
     Yields ``(B, crop, crop, 3)`` in [0, 1]; with ``num_styles > 0`` the pair
     ``(images, one_hot)`` where ``one_hot`` ``(B, num_styles)`` picks a random
     style per image (Dumoulin et al. train each style with one-hot weights);
     with ``styles`` (AdaIN) the pair ``(content, style)`` of random crops of both.
-    ``images`` default to :func:`content_images` (). Seeded: the same stream every run.
+    ``images`` default to :func:`content_images` (). Seeded: the same stream every run;
+    ``start_step=k`` starts at the stream's batch ``k`` (a resumed run sees exactly
+    the batches an uninterrupted one would).
     """
     images = list(images) if images is not None else content_images()
     if not images:
@@ -185,6 +212,12 @@ def content_dataset(images: Sequence[tf.Tensor] | None = None, *, crop: int = 12
 
     def generate():
         rng = np.random.default_rng(seed)
+        for _ in range(start_step):  # replay the random choices of batches already trained on, no pixels
+            _crop_plan(images, crop, batch_size, rng, scale_range)
+            if style_list is not None:
+                _crop_plan(style_list, crop, batch_size, rng, (0.5, 1.0))
+            elif num_styles:
+                rng.integers(num_styles, size=batch_size)
         while True:
             x = random_crops(images, crop, batch_size, rng, scale_range)
             if style_list is not None:
@@ -480,6 +513,155 @@ class TransformerCheckpoint(keras.callbacks.Callback):
         config.logger.debug("saved %s", self.path)
 
 
+
+# --------------------------------------------------------------------------- resumable training
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training was stopped by Ctrl-C or SIGTERM after a checkpoint was saved.
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too;
+    ``exit_status`` is the shell's convention, 128 + the signal's number.
+    """
+
+    def __init__(self, message: str, exit_status: int) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
+def _digest(arrays: Iterable[Any]) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(np.asarray(a, np.float32))
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+def run_fingerprint(trainer: "PerceptualTrainer", images: Sequence[Any], **settings: Any) -> dict[str, Any]:
+    """What decides a training run's result, as JSON-able values: a checkpoint resumes only the same run.
+
+    ``settings``: the data and optimiser settings (crop, batch size, seed, learning
+    rate, ...). The style and content images enter by digest, the loss weights and
+    the kind of features (ImageNet or untrained) as values. The number of steps
+    does not: it only says where the run ends.
+    """
+    styles = [trainer.style_targets[l] for l in sorted(trainer.style_targets)]
+    return {**{k: (float(v) if isinstance(v, float) else v) for k, v in settings.items()},
+            "transformer": trainer.transformer.name, "loss_weights": dict(trainer.weights_),
+            "imagenet_features": bool(trainer.extractor.pretrained),
+            "styles": _digest(styles), "content": _digest(images)}
+
+
+def _state_variables(trainer: "PerceptualTrainer") -> list[Any]:
+    """The transformer's weights and the optimiser's (moments, iteration count), in a fixed order."""
+    if not trainer.optimizer.built:  # created lazily by the first step; restoring needs them now
+        trainer.optimizer.build(trainer.transformer.trainable_variables)
+    return list(trainer.transformer.weights) + list(trainer.optimizer.variables)
+
+
+def save_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer", *, step: int, total_steps: int,
+                        fingerprint: Mapping[str, Any]) -> Path:
+    """Write a resumable checkpoint (``.npz``, atomically): every state variable, the step, the run's fingerprint."""
+    path = Path(path)
+    meta = {"step": int(step), "total_steps": int(total_steps), "fingerprint": dict(fingerprint)}
+    arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(_state_variables(trainer))}
+    with atomic_write(path) as handle:  # an interrupted save leaves the previous checkpoint intact
+        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+    return path
+
+
+def read_training_meta(path: str | os.PathLike) -> dict[str, Any]:
+    """``{"step", "total_steps", "fingerprint"}`` of a checkpoint; ValueError naming the file if it is damaged."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return json.loads(str(npz["meta"]))
+    except Exception as err:  # a truncated zip, another file with that name...
+        raise ValueError(f"{path} is not a readable training checkpoint ({type(err).__name__}: {err}); "
+                         "delete it (or train with --restart) to start afresh") from err
+
+
+def restore_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer",
+                           fingerprint: Mapping[str, Any]) -> int:
+    """Load a checkpoint into ``trainer`` (transformer and optimiser); return the step it was saved at.
+
+    Raises ValueError, naming what differs, if it belongs to another run (other
+    settings, style or photographs), or if it is damaged.
+    """
+    path = Path(path)
+    meta = read_training_meta(path)
+    saved = meta.get("fingerprint", {})
+    differ = sorted(k for k in set(saved) | set(fingerprint) if saved.get(k) != json.loads(json.dumps(
+        fingerprint.get(k))))
+    if differ:
+        details = ", ".join(f"{k}: {saved.get(k)!r} then, {fingerprint.get(k)!r} now" for k in differ)
+        raise ValueError(f"the checkpoint {path} is of another training run ({details}); "
+                         "run with the same settings to resume it, or with --restart to start afresh")
+    variables = _state_variables(trainer)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            values = [npz[f"v{i}"] for i in range(len(variables))]
+    except Exception as err:
+        raise ValueError(f"{path} is damaged ({type(err).__name__}); delete it (or use --restart)") from err
+    for var, value in zip(variables, values):
+        if tuple(var.shape) != value.shape:
+            raise ValueError(f"{path} does not fit this network ({var.path}: {value.shape} saved, "
+                             f"{tuple(var.shape)} now); use --restart to start afresh")
+        var.assign(value)
+    return int(meta["step"])
+
+
+class StepCheckpoint(keras.callbacks.Callback):
+    """Save a resumable checkpoint every ``every`` steps and at the end; stop cleanly on Ctrl-C / SIGTERM.
+
+    With ``catch_signals`` (the command line; only possible in the main thread)
+    SIGINT and SIGTERM no longer kill the run mid-step: the current step
+    finishes, a checkpoint is saved and training stops; ``signal`` then holds the
+    signal's number. A checkpoint is never written from non-finite weights.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, every: int, start_step: int, total_steps: int,
+                 fingerprint: Mapping[str, Any], catch_signals: bool = False) -> None:
+        super().__init__()
+        self.path, self.every = Path(path), max(1, int(every))
+        self.step, self.total_steps, self.fingerprint = int(start_step), int(total_steps), fingerprint
+        self.catch_signals = catch_signals
+        self.signal: int | None = None
+        self.saved_step = int(start_step)
+        self._previous_handlers: dict[int, Any] = {}
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self.signal = signum  # acted on after the current step, in on_train_batch_end
+
+    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        if self.catch_signals and threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous_handlers[signum] = signal.signal(signum, self._on_signal)
+
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        self.step += 1
+        if self.signal is not None or self.step % self.every == 0:
+            self._save()
+        if self.signal is not None:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        if self.step != self.saved_step:
+            self._save()
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers = {}
+
+    def _save(self) -> None:
+        if not all(np.all(np.isfinite(v.numpy())) for v in self.model.transformer.weights):
+            config.logger.warning("not checkpointing step %d: the weights are not finite", self.step)
+            return
+        save_training_state(self.path, self.model, step=self.step, total_steps=self.total_steps,
+                            fingerprint=self.fingerprint)
+        self.saved_step = self.step
+        config.logger.debug("checkpoint: step %d of %d in %s", self.step, self.total_steps, self.path)
+
+
 def _tensorboard_installed() -> bool:
     import importlib.util
 
@@ -515,6 +697,8 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
                       learning_rate: float = 1e-3, extractor: VGGFeatures | None = None,
                       directory: str | os.PathLike | None = None, verbose: int | str = "auto", seed: int = 0,
                       callbacks: Sequence[keras.callbacks.Callback] = (),
+                      checkpoint: str | os.PathLike | None = None, checkpoint_every: int = 25,
+                      catch_signals: bool = False,
                       **weights: float) -> tuple[keras.Model, PerceptualTrainer, Any]:
     """Build and train a transformer network for one style (or several, with a list).
 
@@ -528,6 +712,16 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
 
     ``residual_output`` is off by default: with untrained VGG19 features a network that
     adds its output to the photo learned to paint saturated white blobs (notebook 05).
+
+    Resumable training: with ``checkpoint`` (an ``.npz`` path) the transformer and the
+    optimiser state are saved there every ``checkpoint_every`` steps and at the end
+    (:class:`StepCheckpoint`); if the file already holds a checkpoint of the same run
+    (:func:`run_fingerprint`), training continues from its step with the batches an
+    uninterrupted run would have seen next, so the result equals an uninterrupted run
+    up to float rounding (the transformer's *initial* weights must be seeded for a
+    fresh run to repeat, e.g. ``keras.utils.set_random_seed``). ``catch_signals``: Ctrl-C
+    and SIGTERM stop after the current step and a checkpoint, raising :class:`TrainingInterrupted`.
+    The history is ``None`` when the checkpoint had already reached the last step.
     """
     from .. import data
 
@@ -553,8 +747,31 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
                                   residual_output=residual_output)
     trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)
     trainer.compile(keras.optimizers.Adam(learning_rate))
+    total = int(steps) * int(epochs)
+    resumable: list[keras.callbacks.Callback] = []
+    start = 0
+    if checkpoint is not None:
+        fingerprint = run_fingerprint(trainer, images, width=width, norm=norm, residual_output=residual_output,
+                                      crop=crop, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                                      epochs=epochs)
+        if Path(checkpoint).is_file():
+            start = restore_training_state(checkpoint, trainer, fingerprint)
+            if start and epochs != 1:
+                raise ValueError("resuming works for single-epoch runs (epochs=1, as train-style); "
+                                 f"delete {checkpoint} to start afresh")
+            config.logger.info("resuming from step %d of %d (%s)", start, total, checkpoint)
+        resumable.append(StepCheckpoint(checkpoint, every=checkpoint_every, start_step=start, total_steps=total,
+                                        fingerprint=fingerprint, catch_signals=catch_signals))
+    if start >= total:
+        return transformer, trainer, None
     dataset = content_dataset(images, crop=crop, batch_size=batch_size,
-                              num_styles=len(style_list) if many else 0, seed=seed)
-    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=steps, verbose=verbose,
-                          callbacks=[*training_callbacks(directory), *callbacks])
+                              num_styles=len(style_list) if many else 0, seed=seed, start_step=start)
+    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=total - start if start else steps,
+                          verbose=verbose, callbacks=[*training_callbacks(directory), *callbacks, *resumable])
+    stopper = resumable[0] if resumable else None
+    if stopper is not None and stopper.signal is not None and stopper.step < total:
+        name = signal.Signals(stopper.signal).name
+        raise TrainingInterrupted(f"{name}: training stopped at step {stopper.step} of {total}; checkpoint "
+                                  f"saved in {checkpoint}; run the same command again to resume",
+                                  128 + stopper.signal)
     return transformer, trainer, history

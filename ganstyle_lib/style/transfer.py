@@ -125,6 +125,10 @@ def _as_image(x: Image, what: str) -> tf.Tensor:
         x = x[None]
     if x.shape.rank != 4 or x.shape[0] != 1 or x.shape[-1] != 3:
         raise ValueError(f"{what} must be one RGB image (1, H, W, 3) in [0, 1], got shape {x.shape}")
+    from ..data import check_range  # a 0..255 image would optimise into a near-white picture
+
+    check_range(x, 0.0, 1.0, what, fix_high="pixels in 0..255? divide by 255.0 (data.load_image gives [0, 1])",
+                fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range")
     return x
 
 
