@@ -513,7 +513,6 @@ class TransformerCheckpoint(keras.callbacks.Callback):
         config.logger.debug("saved %s", self.path)
 
 
-
 # --------------------------------------------------------------------------- resumable training
 
 class TrainingInterrupted(KeyboardInterrupt):
