@@ -27,6 +27,7 @@ from typing import Iterator, Sequence
 
 import nbformat
 
+from . import startup_noise
 from .fileio import atomic_write_text
 
 __all__ = [
@@ -176,10 +177,13 @@ def strip_outputs(nb):
 @contextlib.contextmanager
 def _course_env(quick: bool, offline: bool | None) -> Iterator[None]:
     # The kernel inherits this process' environment, so the mode is set here.
-    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE")}
+    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE", "TF_CPP_MIN_LOG_LEVEL")}
     os.environ["GANSTYLE_QUICK"] = "1" if quick else "0"
     if offline is not None:
         os.environ["GANSTYLE_OFFLINE"] = "1" if offline else "0"
+    # TensorFlow's C++ INFO lines (level 0) are not for learners; its warnings and errors are.
+    # A value the user set wins. The lines written before this takes effect: see startup_noise.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     try:
         yield
     finally:
@@ -197,7 +201,9 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
     Runs in the notebook's folder with ``GANSTYLE_QUICK`` set from ``quick``
     (and ``GANSTYLE_OFFLINE`` from ``offline`` unless it is None). With
     ``raise_on_error=False`` a failing cell stops execution and its traceback
-    stays in the returned notebook instead of raising.
+    stays in the returned notebook instead of raising. TensorFlow's known
+    start-up lines are removed from the outputs (:mod:`.startup_noise`);
+    everything else it writes stays.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -212,7 +218,7 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
         except CellExecutionError:
             if raise_on_error:
                 raise
-    return nb
+    return startup_noise.clean_notebook(nb)
 
 
 def tidy(path: str | os.PathLike, timeout: int = 600) -> list[str]:
