@@ -154,8 +154,6 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import notebooks
-
     parser = argparse.ArgumentParser(prog="ganstyle", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -188,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_course.add_argument("--quick", action="store_true", help="quick mode (tiny runs, for checking)")
     p_course.add_argument("--out", default="build", help="output folder (default: build)")
     p_course.add_argument("--only", nargs="*", help="notebook numbers or names, e.g. 00 01")
-    p_course.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_course.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
     p_course.set_defaults(func=cmd_course)
 
     p_tidy = sub.add_parser("tidy", help="(authors) re-run notebooks, keep only check-cell outputs")
@@ -197,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_student = sub.add_parser("student", help="write student notebooks (solutions replaced by stubs)")
     p_student.add_argument("--out", default="student", help="output folder (default: student)")
-    p_student.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_student.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
     p_student.set_defaults(func=cmd_student)
 
     p_slides = sub.add_parser("slides", help="reveal.js slides per notebook, usable offline")

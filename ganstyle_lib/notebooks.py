@@ -33,6 +33,7 @@ from .fileio import atomic_write_text
 __all__ = [
     "CHECK_MARKER",
     "NOTEBOOK_DIR",
+    "find_notebook_dir",
     "list_notebooks",
     "is_check_cell",
     "slide_type",
@@ -50,18 +51,40 @@ __all__ = [
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 SOLUTION_MARKER = "### BEGIN SOLUTION"
+#: The notebooks of a clone of the repository, beside the package folder. An installed wheel
+#: holds the library only, so there this folder does not exist: see :func:`find_notebook_dir`.
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+FIRST_NOTEBOOK = "00_welcome.ipynb"
 
 log = logging.getLogger("ganstyle")
 
 
-def list_notebooks(directory: str | os.PathLike = NOTEBOOK_DIR) -> list[Path]:
-    """The course notebooks (``NN_name.ipynb``) in ``directory``, in course order."""
-    directory = Path(directory)
+def find_notebook_dir() -> Path:
+    """The folder of the course notebooks: the clone's ``notebooks/``, else ``./notebooks``, else ``.``.
+
+    The first of these that holds ``00_welcome.ipynb`` wins. The first is the
+    case of an editable install or a run from the clone; the other two let a
+    learner who installed a wheel work inside a downloaded copy of the
+    course. With none, FileNotFoundError says where to get the notebooks.
+    """
+    candidates = [NOTEBOOK_DIR, Path.cwd() / "notebooks", Path.cwd()]
+    for folder in candidates:
+        if (folder / FIRST_NOTEBOOK).is_file():
+            return folder
+    raise FileNotFoundError(
+        "the course notebooks are not installed with the ganstyle package (a wheel holds the library "
+        f"only), and none was found in {', '.join(str(c) for c in candidates)}. Get them from the course "
+        "repository (`git clone` it, or download its notebooks/ folder), then run the command inside "
+        "the clone or pass the folder with --notebooks PATH")
+
+
+def list_notebooks(directory: str | os.PathLike | None = None) -> list[Path]:
+    """The course notebooks (``NN_name.ipynb``) in ``directory`` (default: :func:`find_notebook_dir`), in order."""
+    directory = find_notebook_dir() if directory is None else Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(
             f"no notebook folder at {directory}; run from a clone of the course repository "
-            "or pass the folder that holds 00_welcome.ipynb")
+            f"or pass the folder that holds {FIRST_NOTEBOOK}")
     return sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -309,14 +332,15 @@ def _write_index(runs: Sequence[NotebookRun], out_dir: Path, mode: str) -> Path:
 
 
 def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
-               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike = NOTEBOOK_DIR,
+               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike | None = None,
                timeout: int | None = None) -> list[NotebookRun]:
     """Execute every course notebook in order into ``out_dir`` (the HTML book).
 
     Writes ``NN_name.ipynb`` (executed), ``NN_name.html`` and ``index.html``.
     A failing notebook is still written (with its traceback) and the run goes
     on; check ``all(run.ok for run in runs)``. ``only`` selects notebooks by
-    number prefix or name, e.g. ``["00", "01_gan_math"]``.
+    number prefix or name, e.g. ``["00", "01_gan_math"]``. ``notebook_dir``
+    defaults to :func:`find_notebook_dir`.
     """
     from tqdm.auto import tqdm
 

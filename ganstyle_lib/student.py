@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 
 from .fileio import atomic_write_text
-from .notebooks import NOTEBOOK_DIR, list_notebooks
+from .notebooks import list_notebooks
 
 __all__ = [
     "BEGIN_MARKER",
@@ -104,11 +104,12 @@ def make_student_notebook(nb, name: str | None = None):
 
 
 def write_student_notebooks(out_dir: str | os.PathLike = "student",
-                            notebook_dir: str | os.PathLike = NOTEBOOK_DIR) -> list[Path]:
+                            notebook_dir: str | os.PathLike | None = None) -> list[Path]:
     """Write the student version of every course notebook into ``out_dir``; return the paths.
 
     Every notebook is transformed before anything is written, so a marker
-    mistake in one notebook leaves ``out_dir`` untouched.
+    mistake in one notebook leaves ``out_dir`` untouched. ``notebook_dir``
+    defaults to the course's own (:func:`~ganstyle_lib.notebooks.find_notebook_dir`).
     """
     out_dir = Path(out_dir)
     sources = list_notebooks(notebook_dir)
