@@ -36,6 +36,7 @@ __all__ = [
     "find_notebook_dir",
     "list_notebooks",
     "is_check_cell",
+    "is_colab_cell",
     "slide_type",
     "apply_slide_metadata",
     "tidy_problems",
@@ -51,6 +52,8 @@ __all__ = [
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 SOLUTION_MARKER = "### BEGIN SOLUTION"
+#: First line of notebook 00's Colab install cell (see :mod:`ganstyle_lib.colab`).
+COLAB_MARKER = "# Google Colab only:"
 #: The notebooks of a clone of the repository, beside the package folder. An installed wheel
 #: holds the library only, so there this folder does not exist: see :func:`find_notebook_dir`.
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -101,9 +104,10 @@ def slide_type(cell, *, first_code_cell: bool = False) -> str:
       ``"subslide"`` (the next slide down the column);
     * a solution cell (``### BEGIN SOLUTION``) is a ``"fragment"``: pose the
       exercise, then reveal the answer with one more key press;
-    * check cells (``# NBVAL_CHECK_OUTPUT``) and the notebook's first code cell
-      (imports, seeding, the environment line) are ``"skip"``: they matter
-      when running the notebook, not when lecturing from it;
+    * check cells (``# NBVAL_CHECK_OUTPUT``), the notebook's first code cell
+      (imports, seeding, the environment line) and a Colab install cell
+      (first line ``# Google Colab only:``, placed before it) are ``"skip"``:
+      they matter when running the notebook, not when lecturing from it;
     * everything else is ``"-"``: it continues the current slide.
     """
     source = cell.source.lstrip()
@@ -116,15 +120,21 @@ def slide_type(cell, *, first_code_cell: bool = False) -> str:
         return "-"
     if cell.cell_type != "code":
         return "skip"   # raw cells are not shown by the HTML exporters either
-    if is_check_cell(cell) or first_code_cell:
+    if is_check_cell(cell) or first_code_cell or is_colab_cell(cell):
         return "skip"
     if SOLUTION_MARKER in cell.source:
         return "fragment"
     return "-"
 
 
+def is_colab_cell(cell) -> bool:
+    """True for a code cell that installs the course on Colab (first line is :data:`COLAB_MARKER`)."""
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(COLAB_MARKER)
+
+
 def _slide_types(nb) -> list[str]:
-    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), None)
+    # the set-up cell is the first code cell after a Colab install cell, if there is one
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_colab_cell(c)), None)
     return [slide_type(cell, first_code_cell=index == first_code) for index, cell in enumerate(nb.cells)]
 
 
