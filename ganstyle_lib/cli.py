@@ -165,8 +165,6 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import notebooks
-
     parser = argparse.ArgumentParser(prog="ganstyle", description=__doc__.split("\n\n")[0])
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an error (for bug reports)")
@@ -202,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_course.add_argument("--out", default="build", help="output folder (default: build)")
     p_course.add_argument("--only", nargs="+", metavar="NOTEBOOK",
                           help="notebook numbers or names, e.g. 00 01 (default: all)")
-    p_course.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_course.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
     p_course.set_defaults(func=cmd_course)
 
     p_tidy = sub.add_parser("tidy", help="(authors) re-run notebooks, keep only check-cell outputs")
@@ -211,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_student = sub.add_parser("student", help="write student notebooks (solutions replaced by stubs)")
     p_student.add_argument("--out", default="student", help="output folder (default: student)")
-    p_student.add_argument("--notebooks", default=str(notebooks.NOTEBOOK_DIR), help="notebook folder")
+    p_student.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
     p_student.add_argument("--force", action="store_true",
                            help="also replace notebooks you changed since they were written (loses your work)")
     p_student.set_defaults(func=cmd_student)

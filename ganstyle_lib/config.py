@@ -108,7 +108,13 @@ def set_seed(seed: int = 42) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     import keras  # imported here so `config` stays cheap to import
+    from keras.src.backend.common import global_state
+
     keras.utils.set_random_seed(int(seed))  # seeds Python, NumPy, TF and Keras' own generator
+    # Unseeded keras.random draws come from one global SeedGenerator. Keras 3.15 drops it in
+    # set_random_seed so it is rebuilt from the new seed; Keras 3.12 (the newest for Python 3.10)
+    # keeps it, and a second set_seed would not repeat the draws. Dropping it here does the same.
+    global_state.set_global_attribute("global_seed_generator", None)
 
 
 def cache_dir(create: bool = True) -> Path:

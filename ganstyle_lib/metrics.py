@@ -21,10 +21,12 @@ The classifier's predictions give two more numbers:
   actually produces; a mode-collapsed generator scores low.
 
 All functions take digits as float32 arrays (N, 28, 28, 1) -- or (N, 28, 28) --
-in the GAN range [-1, 1]. The classifier (138 k parameters, < 1 MB) ships in
-the repository's ``data/`` folder and is trained by
-``scripts/train_digits_classifier.py`` (see ``data/digits_classifier.md`` for the
-command, the data and its held-out accuracy), so the metrics work offline.
+in the GAN range [-1, 1]. The classifier (138 k parameters, < 1 MB) ships inside
+the package, as ``ganstyle_lib/data/digits_classifier.weights.h5`` (package data,
+so a wheel or ``pip install .`` carries it too), and is trained by
+``scripts/train_digits_classifier.py`` (see ``data/digits_classifier.md`` in the
+repository for the command, the data and its held-out accuracy), so the metrics
+work offline.
 
 FCD values depend on the classifier, the number of samples and the data; compare
 numbers computed with the same classifier and sample sizes only, and read them
@@ -56,8 +58,8 @@ __all__ = [
     "DigitsEvaluator",
 ]
 
-#: The repository's ``data/`` folder (packaging must ship it next to the package).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The package's own ``data/`` folder: pyproject's package-data puts its files into every install.
+DATA_DIR = Path(__file__).resolve().parent / "data"
 CLASSIFIER_WEIGHTS = DATA_DIR / "digits_classifier.weights.h5"
 FEATURES_LAYER = "features"
 
@@ -92,8 +94,9 @@ def _load(path: str) -> tuple[Any, Callable]:
 
     if not Path(path).exists():
         raise FileNotFoundError(
-            f"digits classifier weights not found at {path}; they ship in the repository's data/ "
-            "folder -- regenerate them with `python scripts/train_digits_classifier.py`")
+            f"digits classifier weights not found at {path}; the default file ships inside the "
+            "package (ganstyle_lib/data/): reinstall the course (`pip install --force-reinstall .` "
+            "in the repository), or regenerate it there with `python scripts/train_digits_classifier.py`")
     model = build_digits_classifier()
     model.load_weights(path)
     both = keras.Model(model.input, [model.get_layer(FEATURES_LAYER).output, model.output])

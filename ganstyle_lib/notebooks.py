@@ -27,13 +27,16 @@ from typing import Iterator, Sequence
 
 import nbformat
 
+from . import startup_noise
 from .fileio import atomic_write_text
 
 __all__ = [
     "CHECK_MARKER",
     "NOTEBOOK_DIR",
+    "find_notebook_dir",
     "list_notebooks",
     "is_check_cell",
+    "is_colab_cell",
     "slide_type",
     "apply_slide_metadata",
     "tidy_problems",
@@ -50,18 +53,42 @@ __all__ = [
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 SOLUTION_MARKER = "### BEGIN SOLUTION"
+#: First line of notebook 00's Colab install cell (see :mod:`ganstyle_lib.colab`).
+COLAB_MARKER = "# Google Colab only:"
+#: The notebooks of a clone of the repository, beside the package folder. An installed wheel
+#: holds the library only, so there this folder does not exist: see :func:`find_notebook_dir`.
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+FIRST_NOTEBOOK = "00_welcome.ipynb"
 
 log = logging.getLogger("ganstyle")
 
 
-def list_notebooks(directory: str | os.PathLike = NOTEBOOK_DIR) -> list[Path]:
-    """The course notebooks (``NN_name.ipynb``) in ``directory``, in course order."""
-    directory = Path(directory)
+def find_notebook_dir() -> Path:
+    """The folder of the course notebooks: the clone's ``notebooks/``, else ``./notebooks``, else ``.``.
+
+    The first of these that holds ``00_welcome.ipynb`` wins. The first is the
+    case of an editable install or a run from the clone; the other two let a
+    learner who installed a wheel work inside a downloaded copy of the
+    course. With none, FileNotFoundError says where to get the notebooks.
+    """
+    candidates = [NOTEBOOK_DIR, Path.cwd() / "notebooks", Path.cwd()]
+    for folder in candidates:
+        if (folder / FIRST_NOTEBOOK).is_file():
+            return folder
+    raise FileNotFoundError(
+        "the course notebooks are not installed with the ganstyle package (a wheel holds the library "
+        f"only), and none was found in {', '.join(str(c) for c in candidates)}. Get them from the course "
+        "repository (`git clone` it, or download its notebooks/ folder), then run the command inside "
+        "the clone or pass the folder with --notebooks PATH")
+
+
+def list_notebooks(directory: str | os.PathLike | None = None) -> list[Path]:
+    """The course notebooks (``NN_name.ipynb``) in ``directory`` (default: :func:`find_notebook_dir`), in order."""
+    directory = find_notebook_dir() if directory is None else Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(
             f"no notebook folder at {directory}; run from a clone of the course repository "
-            "or pass the folder that holds 00_welcome.ipynb")
+            f"or pass the folder that holds {FIRST_NOTEBOOK}")
     return sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -78,9 +105,10 @@ def slide_type(cell, *, first_code_cell: bool = False) -> str:
       ``"subslide"`` (the next slide down the column);
     * a solution cell (``### BEGIN SOLUTION``) is a ``"fragment"``: pose the
       exercise, then reveal the answer with one more key press;
-    * check cells (``# NBVAL_CHECK_OUTPUT``) and the notebook's first code cell
-      (imports, seeding, the environment line) are ``"skip"``: they matter
-      when running the notebook, not when lecturing from it;
+    * check cells (``# NBVAL_CHECK_OUTPUT``), the notebook's first code cell
+      (imports, seeding, the environment line) and a Colab install cell
+      (first line ``# Google Colab only:``, placed before it) are ``"skip"``:
+      they matter when running the notebook, not when lecturing from it;
     * everything else is ``"-"``: it continues the current slide.
     """
     source = cell.source.lstrip()
@@ -93,15 +121,21 @@ def slide_type(cell, *, first_code_cell: bool = False) -> str:
         return "-"
     if cell.cell_type != "code":
         return "skip"   # raw cells are not shown by the HTML exporters either
-    if is_check_cell(cell) or first_code_cell:
+    if is_check_cell(cell) or first_code_cell or is_colab_cell(cell):
         return "skip"
     if SOLUTION_MARKER in cell.source:
         return "fragment"
     return "-"
 
 
+def is_colab_cell(cell) -> bool:
+    """True for a code cell that installs the course on Colab (first line is :data:`COLAB_MARKER`)."""
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(COLAB_MARKER)
+
+
 def _slide_types(nb) -> list[str]:
-    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), None)
+    # the set-up cell is the first code cell after a Colab install cell, if there is one
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_colab_cell(c)), None)
     return [slide_type(cell, first_code_cell=index == first_code) for index, cell in enumerate(nb.cells)]
 
 
@@ -177,10 +211,13 @@ def strip_outputs(nb):
 @contextlib.contextmanager
 def _course_env(quick: bool, offline: bool | None) -> Iterator[None]:
     # The kernel inherits this process' environment, so the mode is set here.
-    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE")}
+    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE", "TF_CPP_MIN_LOG_LEVEL")}
     os.environ["GANSTYLE_QUICK"] = "1" if quick else "0"
     if offline is not None:
         os.environ["GANSTYLE_OFFLINE"] = "1" if offline else "0"
+    # TensorFlow's C++ INFO lines (level 0) are not for learners; its warnings and errors are.
+    # A value the user set wins. The lines written before this takes effect: see startup_noise.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     try:
         yield
     finally:
@@ -210,7 +247,9 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
     Runs in the notebook's folder with ``GANSTYLE_QUICK`` set from ``quick``
     (and ``GANSTYLE_OFFLINE`` from ``offline`` unless it is None). With
     ``raise_on_error=False`` a failing cell stops execution and its traceback
-    stays in the returned notebook instead of raising.
+    stays in the returned notebook instead of raising. TensorFlow's known
+    start-up lines are removed from the outputs (:mod:`.startup_noise`);
+    everything else it writes stays.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -225,7 +264,7 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
         except CellExecutionError:
             if raise_on_error:
                 raise
-    return nb
+    return startup_noise.clean_notebook(nb)
 
 
 def tidy(path: str | os.PathLike, timeout: int = 600) -> list[str]:
@@ -316,14 +355,15 @@ def _write_index(runs: Sequence[NotebookRun], out_dir: Path, mode: str) -> Path:
 
 
 def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
-               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike = NOTEBOOK_DIR,
+               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike | None = None,
                timeout: int | None = None) -> list[NotebookRun]:
     """Execute every course notebook in order into ``out_dir`` (the HTML book).
 
     Writes ``NN_name.ipynb`` (executed), ``NN_name.html`` and ``index.html``.
     A failing notebook is still written (with its traceback) and the run goes
     on; check ``all(run.ok for run in runs)``. ``only`` selects notebooks by
-    number prefix or name, e.g. ``["00", "01_gan_math"]``.
+    number prefix or name, e.g. ``["00", "01_gan_math"]``. ``notebook_dir``
+    defaults to :func:`find_notebook_dir`.
     """
     from tqdm.auto import tqdm
 

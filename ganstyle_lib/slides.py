@@ -25,7 +25,7 @@ from typing import Sequence
 
 import nbformat
 
-from . import notebooks, webassets
+from . import notebooks, startup_noise, webassets
 from .fileio import atomic_write_text
 
 __all__ = ["slides_exporter", "render_slides"]
@@ -97,7 +97,8 @@ def render_slides(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike
                 raise FileNotFoundError(
                     f"no executed copy of {path.name} in {executed_dir}; run `make course` first "
                     "or leave out --executed to run the notebook here in quick mode")
-            nb = nbformat.read(executed, as_version=4)
+            # a build from before the runner removed TensorFlow's start-up lines still holds them
+            nb = startup_noise.clean_notebook(nbformat.read(executed, as_version=4))
         else:
             nb = notebooks.execute(path, quick=True, timeout=timeout, raise_on_error=False)
         error = notebooks.first_error(nb)

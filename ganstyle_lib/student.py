@@ -37,7 +37,7 @@ from pathlib import Path
 import nbformat
 
 from .fileio import atomic_write_text
-from .notebooks import NOTEBOOK_DIR, list_notebooks
+from .notebooks import list_notebooks
 
 __all__ = [
     "BEGIN_MARKER",
@@ -144,7 +144,7 @@ def _is_ours(path: Path, manifest: dict[str, str]) -> bool:
 
 
 def write_student_notebooks(out_dir: str | os.PathLike = "student",
-                            notebook_dir: str | os.PathLike = NOTEBOOK_DIR, *,
+                            notebook_dir: str | os.PathLike | None = None, *,
                             force: bool = False) -> StudentWrite:
     """Write the student version of every course notebook into ``out_dir``.
 
@@ -152,6 +152,7 @@ def write_student_notebooks(out_dir: str | os.PathLike = "student",
     mistake in one notebook leaves ``out_dir`` untouched. A notebook in
     ``out_dir`` that differs from what this function last generated there (a
     learner's work) is kept and listed in ``kept``; ``force=True`` replaces it.
+    ``notebook_dir`` defaults to the course's own (:func:`~ganstyle_lib.notebooks.find_notebook_dir`).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -4,8 +4,9 @@
 The Frechet classifier distance (FCD) of notebook 02 compares the
 penultimate-layer activations of this network on real and generated digits,
 the way TF-GAN evaluates its MNIST GANs with a small MNIST classifier instead
-of Inception. The weights (< 1 MB) ship in ``data/digits_classifier.weights.h5``
-and this script, its command and its held-out accuracy are recorded in
+of Inception. The weights (< 1 MB) ship inside the package as
+``ganstyle_lib/data/digits_classifier.weights.h5`` (package data, so wheels carry
+them); this script, its command and its held-out accuracy are recorded in
 ``data/digits_classifier.md``.
 
 Usage::
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", choices=["course", "mnist"], default="course")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "digits_classifier.weights.h5")
+    parser.add_argument("--out", type=Path, default=ROOT / "ganstyle_lib" / "data" / "digits_classifier.weights.h5")
     args = parser.parse_args(argv)
 
     import keras

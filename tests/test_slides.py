@@ -36,6 +36,13 @@ def test_slide_rule_cuts_a_lecture():
     assert kinds == ["slide", "skip", "slide", "-", "-", "subslide", "fragment", "skip", "skip"]
 
 
+def test_slide_rule_skips_a_colab_cell_and_the_set_up_cell_after_it():
+    nb = _lecture()
+    nb.cells.insert(1, code("# Google Colab only: install the course\nimport sys"))
+    kinds = [c.metadata.slideshow.slide_type for c in notebooks.apply_slide_metadata(nb).cells]
+    assert kinds[:4] == ["slide", "skip", "skip", "slide"]
+
+
 def test_slide_rule_reads_only_the_first_line_and_needs_a_space():
     assert notebooks.slide_type(md("text\n# not a title")) == "-"
     assert notebooks.slide_type(md("#hashtag")) == "-"
