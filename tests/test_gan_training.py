@@ -298,3 +298,14 @@ def test_a_damaged_gan_checkpoint_falls_back_to_the_previous_one(tmp_path, caplo
             p.write_bytes(b"\0" * 64)
     with pytest.raises(ValueError, match="no checkpoint in .* could be restored.*delete the folder"):
         gcb.GANCheckpoint(make_gan(), tmp_path).restore()
+
+
+def test_fit_for_seconds_keeps_a_short_budget_and_counts_its_steps():
+    from ganstyle_lib.gan.training import fit_for_seconds
+
+    gan = make_gan()
+    ds = tf.data.Dataset.from_tensor_slices(fake_digits(64)).batch(8, drop_remainder=True)
+    result = fit_for_seconds(gan, ds, 0.3, chunk=25)
+    assert result["steps"] >= 5 and result["steps"] < 25  # first chunk of 5 measured the speed, no chunk of 25
+    assert int(gan.step.numpy()) == result["steps"] + 1  # + the untimed warm-up step
+    assert result["seconds_per_step"] == pytest.approx(result["seconds"] / result["steps"])

@@ -102,3 +102,30 @@ def test_adain_decoder_training_lowers_its_loss():
     history = trainer.fit(ds, epochs=2, steps_per_epoch=8, verbose=0)
     losses = history.history["loss"]
     assert np.isfinite(losses).all() and losses[-1] < losses[0]
+
+
+def test_short_runs_skip_tracing_and_match_traced_steps(extractor, monkeypatch):
+    """fit() of <= EAGER_MAX_STEPS steps runs eagerly, a longer one traces; both compute the same losses."""
+    def run(steps):
+        tf.keras.utils.set_random_seed(0)
+        trainer = training.PerceptualTrainer(networks.transformer_net(0.125), _style(), extractor=extractor)
+        trainer.compile(tf.keras.optimizers.Adam(2e-3))
+        history = trainer.fit(training.content_dataset(_content(), crop=32, batch_size=2, seed=0),
+                              epochs=1, steps_per_epoch=steps, verbose=0)
+        return trainer.run_eagerly, history.history
+
+    assert run(training.EAGER_MAX_STEPS + 1)[0] is False
+    eager, eager_history = run(2)
+    monkeypatch.setattr(training, "EAGER_MAX_STEPS", 0)
+    traced, graph_history = run(2)
+    assert eager and not traced
+    for term in ("loss", "content", "style", "tv"):  # the same batches through the same network
+        np.testing.assert_allclose(eager_history[term], graph_history[term], rtol=1e-3)
+
+
+def test_asking_for_eager_is_kept_for_long_runs(extractor):
+    trainer = training.PerceptualTrainer(networks.transformer_net(0.125), _style(), extractor=extractor)
+    trainer.compile(tf.keras.optimizers.Adam(2e-3), run_eagerly=True)
+    ds = training.content_dataset(_content(), crop=32, batch_size=2, seed=0)
+    trainer.fit(ds, epochs=1, steps_per_epoch=training.EAGER_MAX_STEPS + 1, verbose=0)
+    assert trainer.run_eagerly

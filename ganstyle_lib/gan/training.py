@@ -97,21 +97,23 @@ def fit_for_seconds(gan: "GAN", dataset: Any, seconds: float, *, chunk: int = 25
                     warmup: int = 1) -> dict[str, float]:
     """Train ``gan`` on ``dataset`` (repeated) for about ``seconds`` of wall time.
 
-    Runs ``fit()`` in chunks of ``chunk`` steps until the budget is spent (the
-    first ``warmup`` steps, which trace the graph, are not counted). Returns
-    ``{"steps", "seconds", "seconds_per_step"}``. Used to compare methods on
-    the same wall-clock budget rather than the same number of steps.
+    Runs ``fit()`` in chunks of at most ``chunk`` steps until the budget is spent (the
+    first ``warmup`` steps, which trace the graph, are not counted). The first chunk
+    is small (5 steps) and measures the speed, so that a short budget is not overrun
+    by a whole chunk of slow steps. Returns ``{"steps", "seconds", "seconds_per_step"}``.
+    Used to compare methods on the same wall-clock budget rather than the same number of steps.
     """
     import time
 
     it = dataset.repeat() if hasattr(dataset, "repeat") else dataset
     if warmup:
         gan.fit(it, steps_per_epoch=warmup, epochs=1, verbose=0)
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        gan.fit(it, steps_per_epoch=chunk, epochs=1, verbose=0)
-        steps += chunk
-    elapsed = time.perf_counter() - start
+    steps, start, size = 0, time.perf_counter(), min(5, chunk)
+    while (elapsed := time.perf_counter() - start) < seconds:
+        gan.fit(it, steps_per_epoch=size, epochs=1, verbose=0)
+        steps += size
+        elapsed = time.perf_counter() - start
+        size = int(min(chunk, max(1, (seconds - elapsed) / (elapsed / steps))))
     return {"steps": steps, "seconds": elapsed, "seconds_per_step": elapsed / max(steps, 1)}
 
 

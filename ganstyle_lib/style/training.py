@@ -64,6 +64,7 @@ __all__ = [
     "adain_style_weight_for",
     "CONTENT_SAMPLES",
     "IMAGE_SUFFIXES",
+    "EAGER_MAX_STEPS",
     "MIN_CROP",
     "content_images",
     "random_crops",
@@ -243,10 +244,17 @@ def _replicas() -> int:
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+#: A ``fit`` of at most this many steps runs eagerly. Tracing the training step (transformer,
+#: VGG19 and their gradients) into a graph costs about 10 s on a 2-core CPU: more than a few
+#: eager steps take, so a short run (quick mode, a smoke test) finishes sooner without it.
+EAGER_MAX_STEPS = 10
+
+
 class _TrainerBase(keras.Model):
     """What both trainers share: metric trackers, default optimiser, dataset-friendly fit()."""
 
     _trackers: dict[str, keras.metrics.Metric]
+    _asked_eager = False
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -260,12 +268,20 @@ class _TrainerBase(keras.Model):
         from .. import device
 
         kwargs.setdefault("jit_compile", device.use_xla())
+        self._asked_eager = bool(kwargs.get("run_eagerly", False))
         optimizer = device.loss_scaled(optimizer or keras.optimizers.Adam(1e-3), self)
         super().compile(optimizer=optimizer, **kwargs)
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Keras ``fit``; a run of at most :data:`EAGER_MAX_STEPS` steps runs eagerly (no graph to trace)."""
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+        steps = kwargs.get("steps_per_epoch")
+        short = steps is not None and steps * kwargs.get("epochs", 1) <= EAGER_MAX_STEPS and _replicas() == 1
+        eager = bool(self._asked_eager or short)
+        if eager != self.run_eagerly:  # switching modes: drop the step function built for the other one
+            self.run_eagerly = eager
+            self.train_function = None
         return super().fit(x, *args, **kwargs)
 
 
