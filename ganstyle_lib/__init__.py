@@ -12,7 +12,8 @@ not import TensorFlow):
 * ``gan``      GAN losses, toy problems, DCGAN models and training
 * ``viz``      image grids, curves, GIFs
 * ``widgets``  the notebooks' interactive panels (sliders -> picture), testable without a browser
-* ``exercises`` checks that learners call on their own implementations
+* ``exercises`` checks that learners call on their own implementations: one module per notebook
+  (``exercises.nb00`` ... ``nb06``), one runner (``exercises.core``)
 * ``notebooks`` runs, tidies and publishes the notebooks; ``startup_noise`` keeps TensorFlow's
   start-up lines out of them
 * ``colab``    the tested reference of notebook 00's Colab install cell

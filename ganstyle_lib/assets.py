@@ -634,7 +634,7 @@ def fetch_or_fallback(asset: Asset | str, **kw) -> Path | None:
     """Like :func:`fetch`, but ``None`` (plus a one-line notice) when the fallback applies.
 
     When the asset cannot be obtained and the registry declares a fallback,
-    log one warning such as ``offline: could not download mnist (timed out
+    log (once per asset and process) a warning such as ``offline: could not download mnist (timed out
     after 30 s); using instead: ...`` and return ``None``: the caller then
     uses the fallback. Without a fallback the :class:`AssetUnavailableError`
     propagates, saying how to get the file. A :class:`ChecksumError` always
@@ -647,9 +647,16 @@ def fetch_or_fallback(asset: Asset | str, **kw) -> Path | None:
     except AssetUnavailableError as err:
         if not asset.fallback:
             raise
-        config.logger.warning("offline: could not download %s (%s); using instead: %s",
-                              asset.name, err.reason, asset.fallback)
+        if asset.name not in _FALLBACK_ANNOUNCED:  # once per asset and process: a notebook loads one many times
+            _FALLBACK_ANNOUNCED.add(asset.name)
+            config.logger.warning("offline: could not download %s (%s); using instead: %s",
+                                  asset.name, err.reason, asset.fallback)
         return None
+
+
+#: Offline notices already logged in this process: asset names (:func:`fetch_or_fallback`) and
+#: "... unavailable; trying ..." lines (:func:`fetch_first_source`). A notebook loads an asset many times.
+_FALLBACK_ANNOUNCED: set[str] = set()
 
 
 def sources(asset: Asset | str) -> list[Asset]:
@@ -682,9 +689,10 @@ def fetch_first_source(asset: Asset | str, *, prefer_cached: bool = True, **kw) 
             return candidate, fetch(candidate, **kw)
         except AssetUnavailableError as err:
             reasons.append(f"{candidate.name}: {err.reason}")
-            if following is not None:
-                config.logger.info("%s unavailable (%s); trying %s", candidate.name, err.reason,
-                                   following.name)
+            notice = f"{candidate.name} unavailable ({err.reason}); trying {following.name}" if following else ""
+            if notice and notice not in _FALLBACK_ANNOUNCED:  # once per process, like the fallback notices
+                _FALLBACK_ANNOUNCED.add(notice)
+                config.logger.info("%s", notice)
     raise AssetUnavailableError(
         f"none of {', '.join(a.name for a in chain)} could be obtained ({'; '.join(reasons)}). "
         f"{_how_to_get(chain[0])}", reason="; ".join(reasons))

@@ -10,7 +10,7 @@ import pytest
 keras = pytest.importorskip("keras")
 import tensorflow as tf  # noqa: E402
 
-from ganstyle_lib.gan import checks, conditional, losses, toy  # noqa: E402
+from ganstyle_lib.gan import conditional, toy  # noqa: E402
 from ganstyle_lib.gan.training import GAN  # noqa: E402
 
 LATENT, WIDTH = 8, 8
@@ -105,21 +105,6 @@ def test_gan_gradient_penalty_raises_the_critic_loss():
         GAN(models.dcgan_generator(LATENT, WIDTH), models.dcgan_discriminator(WIDTH), gp_weight=-1)
 
 
-def test_notebook_03_checks_accept_references_and_reject_mistakes():
-    assert checks.check_gradient_penalty(checks.reference_gradient_penalty).startswith("✓")
-    assert checks.check_hinge_losses(losses.hinge_discriminator_loss, losses.hinge_generator_loss).startswith("✓")
-    assert checks.check_projection_logits(conditional.projection_logits).startswith("✓")
-
-    def gp_without_minus_one(critic, real, fake, eps):  # penalises ||grad||^2 instead of (||grad|| - 1)^2
-        return checks.reference_gradient_penalty(critic, real, fake, eps) * 0 + tf.reduce_mean(
-            tf.square(tf.norm(tf.reshape(real - fake, (tf.shape(real)[0], -1)), axis=1)))
-
-    with pytest.raises(AssertionError, match="gradient_penalty"):
-        checks.check_gradient_penalty(gp_without_minus_one)
-    with pytest.raises(AssertionError, match="hinge_discriminator_loss"):
-        checks.check_hinge_losses(lambda r, f: tf.reduce_mean(tf.nn.relu(1 - r)), losses.hinge_generator_loss)
-    with pytest.raises(AssertionError, match="projection_logits"):
-        checks.check_projection_logits(lambda phi, y, v, w, b: phi @ w + b)
 
 
 def _ring_modes(**kwargs):

@@ -5,7 +5,7 @@ the committed notebooks every check passes -- is already covered by nbval
 (``make test`` runs every notebook with ``--nbval-lax`` and compares each
 ``# NBVAL_CHECK_OUTPUT`` cell's stored output). This file covers the
 *student* side: in each generated notebook every exercise's check cell fails
-with ``NotImplementedError``, and no other cell breaks.
+with ``NotWrittenYet`` (a ``NotImplementedError`` shown as one ✗ block), and no other cell breaks.
 """
 
 from __future__ import annotations
@@ -181,9 +181,12 @@ def test_student_notebook_fails_exactly_at_each_exercise_check(name, tmp_path):
         elif notebooks.is_check_cell(cell) and after_exercise:
             after_exercise = False
             expected_failures.append(index)
-            assert errors and errors[0]["ename"] == "NotImplementedError", (
-                f"{name} cell {index}: the exercise's check cell should fail with NotImplementedError, "
+            # NotWrittenYet is the checks' NotImplementedError: shown as one ✗ block, no traceback
+            assert errors and errors[0]["ename"] == "NotWrittenYet", (
+                f"{name} cell {index}: the exercise's check cell should fail with NotWrittenYet, "
                 f"got {[(e['ename'], e['evalue']) for e in errors] or 'no error'}")
+            shown = "\n".join(errors[0]["traceback"])
+            assert shown.startswith("✗ ") and "NotImplementedError" in shown and "Traceback" not in shown, shown
             continue
         if errors and index not in allowed:
             unexpected.append(f"cell {index} ({cell.source.splitlines()[0][:50]!r}): "

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import striped_style
-from ganstyle_lib.style import adversarial, checks_adversarial, cycle, networks, training
+from ganstyle_lib.style import adversarial, cycle, networks, training
 
 
 def _style(size=48, seed=0):
@@ -157,39 +157,6 @@ def test_one_cyclegan_step_updates_all_four_networks():
         assert any(not np.allclose(a, v.numpy()) for a, v in zip(old, net.trainable_variables)), net.name
 
 
-# --------------------------------------------------------------------------- exercise checks
-
-def test_checks_accept_the_references(capsys):
-    checks_adversarial.check_receptive_field(adversarial.receptive_field)
-    checks_adversarial.check_valid_output_size(adversarial.valid_output_size)
-    checks_adversarial.check_cycle_consistency_loss(cycle.cycle_consistency_loss)
-    out = capsys.readouterr().out
-    assert out.count("✓") == 3
 
 
-def test_checks_reject_wrong_answers():
-    with pytest.raises(AssertionError, match="receptive_field"):  # forgets the strides
-        checks_adversarial.check_receptive_field(lambda k, s: sum(k) - len(k) + 1)
-    def rounds_up(n, kernels, strides):  # counts a partial window at the edge
-        for k, s in zip(kernels, strides):
-            n = int(np.ceil((n - k) / s)) + 1
-        return n
 
-    with pytest.raises(AssertionError, match="integer division"):
-        checks_adversarial.check_valid_output_size(rounds_up)
-    with pytest.raises(AssertionError, match="cycle_consistency_loss"):  # squared error
-        checks_adversarial.check_cycle_consistency_loss(lambda a, b: tf.reduce_mean(tf.square(a - b)))
-    with pytest.raises(AssertionError, match="shape"):  # not averaged over the batch
-        checks_adversarial.check_cycle_consistency_loss(lambda a, b: tf.reduce_mean(tf.abs(a - b), axis=[1, 2, 3]))
-
-
-def test_checks_let_a_stub_raise():
-    def stub(*args):
-        raise NotImplementedError("Exercise")
-
-    for check in (checks_adversarial.check_receptive_field, checks_adversarial.check_valid_output_size,
-                  checks_adversarial.check_cycle_consistency_loss):
-        with pytest.raises(NotImplementedError):
-            check(stub)
-    with pytest.raises(TypeError, match="itself"):
-        checks_adversarial.check_receptive_field(70)

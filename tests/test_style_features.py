@@ -42,12 +42,14 @@ def test_untrained_weights_are_flagged_deterministic_and_logged(monkeypatch, cap
     monkeypatch.setenv("GANSTYLE_OFFLINE", "1")
     monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path))  # no ImageNet file cached
     monkeypatch.delenv(features.WEIGHTS_ENV_VAR, raising=False)
+    monkeypatch.setattr(features, "_UNTRAINED_ANNOUNCED", False)  # as in a fresh process
     records = []
     handler = logging.Handler()
     handler.emit = records.append
     config.logger.addHandler(handler)
     try:
         a = VGGFeatures(["block1_conv2"])
+        VGGFeatures(["block1_conv2"])  # a second extractor in the same process: the notice is not repeated
     finally:
         config.logger.removeHandler(handler)
     assert a.pretrained is False and a.weights_source.startswith("untrained")

@@ -142,17 +142,3 @@ def test_save_and_load_keeps_the_network(tmp_path):
     np.testing.assert_allclose(again(x).numpy(), net(x).numpy(), atol=1e-6)
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
-
-def test_exercise_checks_pass_on_reference_and_fail_on_wrong():
-    from ganstyle_lib.style import checks_fast
-
-    checks_fast.check_instance_norm(networks.instance_norm)
-    checks_fast.check_adain(networks.adain)
-    checks_fast.check_residual_block(lambda block, x: block(x))
-    with pytest.raises(AssertionError, match="instance_norm"):
-        checks_fast.check_instance_norm(lambda x: (x - tf.reduce_mean(x, [0, 1, 2], keepdims=True)))
-    with pytest.raises(AssertionError, match="adain"):
-        checks_fast.check_adain(lambda c, s: networks.instance_norm(c))
-    with pytest.raises(AssertionError, match="residual_block"):
-        checks_fast.check_residual_block(
-            lambda b, x: tf.nn.relu(x + b.norm2(b.conv2(tf.nn.relu(b.norm1(b.conv1(x)))))))

@@ -8,8 +8,9 @@
   convention, plus the TensorFlow tutorial's for comparison);
 * :mod:`.transfer` -- optimisation-based style transfer and texture synthesis (L-BFGS, Adam,
   coarse-to-fine, colour preservation, style interpolation, a weights panel);
-* :mod:`.checks` -- exercise checks of notebook 04.
 * :mod:`.adversarial` -- PatchGAN discriminator (receptive field, logit grid), adversarial style
   loss for the feed-forward trainer, a network-free patch-statistics distance (notebook 06);
-* :mod:`.cycle` -- cycle-consistency loss and a small CycleGAN; :mod:`.checks_adversarial` -- its checks.
+* :mod:`.cycle` -- cycle-consistency loss and a small CycleGAN.
+
+The exercise checks of notebooks 04-06 live in :mod:`ganstyle_lib.exercises`.
 """

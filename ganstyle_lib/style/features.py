@@ -75,6 +75,8 @@ GATYS_CONTENT_LAYERS: tuple[str, ...] = ("block4_conv2",)
 #: ImageNet channel means subtracted by ``keras.applications.vgg19.preprocess_input`` (B, G, R).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
 UNTRAINED_NOTICE = "features: UNTRAINED VGG19 — textures, not ImageNet perception"
+#: True once this process has logged :data:`UNTRAINED_NOTICE` (a notebook builds several extractors).
+_UNTRAINED_ANNOUNCED = False
 
 
 def preprocess(images: tf.Tensor) -> tf.Tensor:
@@ -160,7 +162,10 @@ class VGGFeatures:
             outputs = {name: keras.ops.cast(t, "float32") for name, t in outputs.items()}
         self.model = keras.Model(inputs, outputs, name=f"vgg19_to_{self.deepest}")
         self.pretrained, self.weights_source = self._load(weights, seed)
-        self._call = tf.function(self._forward, reduce_retracing=True)
+        # One graph per extractor for every image size and batch: a notebook builds several extractors
+        # and calls them on photographs of different sizes, and per-shape traces added up to TensorFlow's
+        # "triggered tf.function retracing" warning (a learner cannot act on it).
+        self._call = tf.function(self._forward, input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
 
     # ------------------------------------------------------------------ weights
     def _conv_layers(self) -> list[keras.layers.Conv2D]:
@@ -194,8 +199,11 @@ class VGGFeatures:
         except assets.AssetUnavailableError as err:
             reason = getattr(err, "reason", str(err))
             self._init_untrained(seed)
-            config.logger.warning("%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
-                                  UNTRAINED_NOTICE, reason, seed)
+            global _UNTRAINED_ANNOUNCED
+            if not _UNTRAINED_ANNOUNCED:  # once per process; every extractor's label says it again
+                _UNTRAINED_ANNOUNCED = True
+                config.logger.warning("%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
+                                      UNTRAINED_NOTICE, reason, seed)
             return False, f"untrained (He-uniform, seed {seed}): ImageNet weights unavailable ({reason})"
         return True, self._load_file(Path(path), f"asset {asset.name}, {path}", known="ImageNet VGG19")
 
