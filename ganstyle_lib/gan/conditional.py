@@ -26,7 +26,7 @@ from typing import Any
 import keras
 from keras import layers
 
-from .models import _bn, _check, _maybe_sn, _upsample_to_28, weight_init
+from .models import check_output_shape, dcgan_batch_norm, maybe_spectral_norm, upsample_to_28, weight_init
 
 __all__ = ["conditional_generator", "projection_discriminator", "projection_logits", "class_grid_inputs"]
 
@@ -48,8 +48,8 @@ def conditional_generator(latent_dim: int = 64, n_classes: int = 10, width: int 
     e = layers.Embedding(n_classes, embed_dim, embeddings_initializer=keras.initializers.RandomNormal(
         0.0, 1.0, seed=seed), name="label_embedding")(label)                       # (B, embed_dim)
     x = layers.Concatenate(name="z_and_label")([z, e])
-    image = _upsample_to_28(x, width, init)
-    return _check(keras.Model([z, label], image, name=name), (28, 28, 1))
+    image = upsample_to_28(x, width, init)
+    return check_output_shape(keras.Model([z, label], image, name=name), (28, 28, 1))
 
 
 def projection_discriminator(n_classes: int = 10, width: int = 32, *, spectral_norm: bool = True,
@@ -68,25 +68,25 @@ def projection_discriminator(n_classes: int = 10, width: int = 32, *, spectral_n
     init = weight_init(seed)
     image = keras.Input((28, 28, 1), name="image")
     label = keras.Input((), dtype="int32", name="label")
-    x = _maybe_sn(layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init,
-                                name="down1"), spectral_norm)(image)               # 14x14
+    x = maybe_spectral_norm(layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init,
+                                          name="down1"), spectral_norm)(image)               # 14x14
     x = layers.LeakyReLU(0.2)(x)
-    x = _maybe_sn(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=spectral_norm,
-                                kernel_initializer=init, name="down2"), spectral_norm)(x)  # 7x7
+    x = maybe_spectral_norm(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=spectral_norm,
+                                          kernel_initializer=init, name="down2"), spectral_norm)(x)  # 7x7
     if not spectral_norm:
-        x = _bn("down2_bn")(x)
+        x = dcgan_batch_norm("down2_bn")(x)
     x = layers.LeakyReLU(0.2)(x)
     phi = layers.Flatten(name="features")(x)                                       # (B, 7*7*2*width)
-    psi = _maybe_sn(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"),
-                    spectral_norm)(phi)
+    psi = maybe_spectral_norm(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"),
+                              spectral_norm)(phi)
     # The class embedding V as a bias-free dense layer on one-hot labels: one_hot(y) @ V = V[y].
     # (Keras' SpectralNormalization around an Embedding layer leaves the table without gradients.)
     one_hot = layers.CategoryEncoding(n_classes, output_mode="one_hot", name="one_hot")(label)
-    embed = _maybe_sn(layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init,
-                                   name="class_embedding"), spectral_norm)(one_hot)  # (B, 7*7*2*width)
+    embed = maybe_spectral_norm(layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init,
+                                             name="class_embedding"), spectral_norm)(one_hot)  # (B, 7*7*2*width)
     projection = layers.Dot(axes=1, name="projection")([embed, phi])               # (B, 1)
     logit = layers.Add(name="logit_plus_projection", dtype="float32")([psi, projection])
-    return _check(keras.Model([image, label], logit, name=name), (1,))
+    return check_output_shape(keras.Model([image, label], logit, name=name), (1,))
 
 
 def projection_logits(features: Any, labels: Any, class_embedding: Any, w: Any, b: Any) -> Any:
