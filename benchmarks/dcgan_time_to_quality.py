@@ -183,14 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         if fcd60 is not None else "- default FCD at 60 s: not measured (budget < 60 s)",
         f"- tutorial's FCD after {tutorial['rows'][-1]['mark']:g} s: {target:.1f}; default reached it after "
         + (f"{reached['seconds']:.0f} s of training ({reached['seconds'] / tutorial['rows'][-1]['seconds']:.2f} of "
-           f"the tutorial's time; target <= 0.10: {'met' if reached['seconds'] <= 0.1 * tutorial['rows'][-1]['seconds'] else 'NOT met'})"
+           f"the tutorial's time; target <= 0.10: "
+           f"{'met' if reached['seconds'] <= 0.1 * tutorial['rows'][-1]['seconds'] else 'NOT met'})"
            if reached else "— never within the budget"),
         f"- default FCD curve: " + ", ".join(f"{r['mark']:g} s: {r['fcd']:.1f}" for r in default["rows"]),
     ]
     table = "\n".join(lines + [""] + summary)
     print("\n" + table)
     if args.record:
-        header = (f"\n### Run of {dt.date.today().isoformat()} — {platform.node()}, {platform.processor() or platform.machine()}, "
+        header = (f"\n### Run of {dt.date.today().isoformat()} — {platform.node()}, "
+                  f"{platform.processor() or platform.machine()}, "
                   f"{os.cpu_count()} cores, budget {args.budget:g} s per config\n\n"
                   f"`{device.summary()}`; matmul peak {peak:.0f} GFLOP/s (2048², float32).\n\n")
         with open(ROOT / "benchmarks" / "RESULTS.md", "a", encoding="utf-8") as fh:

@@ -51,7 +51,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from . import config, webassets
 from .fileio import atomic_path, atomic_write, file_digests
@@ -366,7 +366,8 @@ def is_intact(asset: Asset | str) -> bool | None:
 
 
 def _corrupt_error(asset: Asset) -> ChecksumError:
-    return ChecksumError(f"the cached file {path_for(asset)} of {asset.name!r} is corrupt (its {asset.checksum[0]} "
+    algo = asset.checksum[0] if asset.checksum else "checksum"
+    return ChecksumError(f"the cached file {path_for(asset)} of {asset.name!r} is corrupt (its {algo} "
                          f"does not match the registry); run `ganstyle assets fetch {asset.name}` to replace it, "
                          f"or `ganstyle assets unpack BUNDLE` with an instructor's bundle")
 
@@ -654,7 +655,8 @@ def fetch_or_fallback(asset: Asset | str, **kw) -> Path | None:
 
 def sources(asset: Asset | str) -> list[Asset]:
     """``asset`` followed by its alternates, in the order they are tried."""
-    chain, current = [], _resolve(asset)
+    chain: list[Asset] = []
+    current: Asset | None = _resolve(asset)
     while current is not None and current not in chain:
         chain.append(current)
         current = get(current.alternate) if current.alternate else None
@@ -789,7 +791,7 @@ def _pinned_npm_files() -> dict[str, _BundleFile]:
     return {package.spec: _npm_file(package) for package in webassets.PACKAGES}
 
 
-def _verified_manifest_entry(file: _BundleFile) -> dict[str, object]:
+def _verified_manifest_entry(file: _BundleFile) -> dict[str, Any]:
     """The manifest entry of a cached file, after checking it against its pinned checksum."""
     path = file.path
     algos = {"sha256"} | ({file.checksum[0]} if file.checksum else set())

@@ -74,7 +74,8 @@ def cmd_assets(args: argparse.Namespace) -> int:
         names = list(assets.REGISTRY) if args.all else args.names
         if not names:
             raise UsageError("name the assets to fetch, or pass --all (see `ganstyle assets list`)")
-        failed, obtained = [], set()
+        failed: list[str] = []
+        obtained: set[str] = set()
         for name in names:
             asset = assets.get(name)
             if asset.name in obtained:  # an alternate of an asset already served (e.g. vgg19_notop_q8)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import zipfile
 import gzip
 import warnings
@@ -224,11 +225,12 @@ def _load_mnist_npz(path: Path, split: str) -> Digits:
 
 def _load_fashion(split: str) -> Digits:
     # fetch_or_fallback raises AssetUnavailableError (with how-to-get-it) as there is no fallback.
-    paths = [assets.fetch_or_fallback(f"fashion_mnist_{split}_{part}") for part in ("images", "labels")]
-    if any(p is None for p in paths):
+    images_path, labels_path = (assets.fetch_or_fallback(f"fashion_mnist_{split}_{part}")
+                                for part in ("images", "labels"))
+    if images_path is None or labels_path is None:
         raise assets.AssetUnavailableError(
             f"Fashion-MNIST {split} files are not available and have no offline fallback")
-    images, labels = _validated(read_idx(paths[0]), read_idx(paths[1]), Path(paths[0]))
+    images, labels = _validated(read_idx(images_path), read_idx(labels_path), Path(images_path))
     return Digits(images, labels,
                   f"Fashion-MNIST, {len(labels):,} {_SPLIT_WORD[split]} images (Zalando Research download)",
                   is_full=True)
@@ -399,7 +401,7 @@ def _unknown_name_message(name: str) -> str:
             f"paintings (downloaded, offline a sample stands in): {', '.join(_style_names())}")
 
 
-def load_image(source: str | Path, max_dim: int | None = 512, *, upscale: bool = False) -> tf.Tensor:
+def load_image(source: str | os.PathLike, max_dim: int | None = 512, *, upscale: bool = False) -> tf.Tensor:
     """Load an image as float32 ``(1, H, W, 3)`` in ``[0, 1]``.
 
     ``source`` is a file path, a painting from the asset registry (e.g.
@@ -420,13 +422,13 @@ def load_image(source: str | Path, max_dim: int | None = 512, *, upscale: bool =
     return _resize(image, max_dim, upscale)
 
 
-def _resolve(source: str | Path) -> np.ndarray:
+def _resolve(source: str | os.PathLike) -> np.ndarray:
     """Float32 (H, W, 3) in [0, 1] from a path, a style-asset name or a sample name.
 
     Names win over same-named files in the working directory; write ``./wave``
     to mean a file.
     """
-    if not isinstance(source, (str, Path)):
+    if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_image takes a path or an image name (str), not {type(source).__name__}")
     if isinstance(source, str):
         if source in SAMPLE_IMAGES:

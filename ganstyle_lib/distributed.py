@@ -95,7 +95,7 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     strategy = strategy or tf.distribute.get_strategy()
     resolver = getattr(strategy, "cluster_resolver", None)
     task_type = getattr(resolver, "task_type", None)
-    if task_type is None:  # one process
+    if resolver is None or task_type is None:  # one process
         return True
     return task_type == "chief" or (task_type == "worker" and resolver.task_id == 0
                                     and "chief" not in resolver.cluster_spec().as_dict())
@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         nets = [gan.generator, gan.discriminator, gan.ema_generator]
         arrays = [v.numpy() for net in nets for v in net.weights]
+        assert gan.d_optimizer is not None and gan.g_optimizer is not None  # compiled above
         arrays += [v.numpy() for opt in (gan.d_optimizer, gan.g_optimizer) for v in opt.variables]
         np.savez(args.dump_weights, *arrays, step=gan.step.numpy())
     return 0

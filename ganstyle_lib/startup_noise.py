@@ -6,7 +6,7 @@ background::
 
     WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
     I0000 00:00:1796304620.327813  483 port.cc:153] oneDNN custom operations are on. You may see ...
-    I0000 00:00:1796304620.342411  483 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.
+    I0000 00:00:1796304620.342411  483 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will ...
     E0000 00:00:1796304658.640077  483 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: ...
 
 Most are written *before* TensorFlow sets up its logging, so
@@ -70,7 +70,7 @@ def clean_text(text: str, *, no_driver: bool | None = None) -> str:
 
 def _merge_streams(outputs: list) -> list:
     """Join consecutive stream outputs of the same name: a line may arrive split over two."""
-    merged = []
+    merged: list = []
     for output in outputs:
         previous = merged[-1] if merged else None
         if (output.get("output_type") == "stream" and previous is not None

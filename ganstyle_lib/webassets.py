@@ -216,6 +216,8 @@ def install_package(package: NpmPackage, out_dir: str | Path) -> str:
                     continue
                 destination = target / name
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(member) as src, open(destination, "wb") as dst:
+                src = tar.extractfile(member)
+                assert src is not None  # a regular file (checked above) always has content
+                with src, open(destination, "wb") as dst:
                     shutil.copyfileobj(src, dst)
     return f"{package.folder}/{package.entry}"

@@ -71,7 +71,7 @@ def _png(pixels: np.ndarray, scale: int) -> bytes:
 
     img = Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels)
     if scale > 1:  # nearest neighbour: a 28x28 digit stays crisp instead of blurred
-        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+        img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
@@ -138,7 +138,8 @@ class ImagePanel(ipywidgets.VBox):
         import html
 
         logger.error("widget callback failed", exc_info=err)
-        self.status.value = f'<span style="color:#c00">{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>'
+        message = f"{html.escape(type(err).__name__)}: {html.escape(str(err))}"
+        self.status.value = f'<span style="color:#c00">{message}</span>'
 
     def _on_change(self, _change: Mapping[str, Any]) -> None:
         if self.button is not None:

@@ -107,14 +107,15 @@ def test_shared_fakes_runs_the_generator_once_per_step():
         fakes_seen = {"g": [], "d": []}
         generate, discriminate = gan._g, gan._d
 
+        # The closures run inside this iteration's fit(), so they see this iteration's values.
         def counting_g(z, labels, training=True):
-            fake = generate(z, labels, training)
-            fakes_seen["g"].append(fake.numpy())
+            fake = generate(z, labels, training)  # noqa: B023
+            fakes_seen["g"].append(fake.numpy())  # noqa: B023
             return fake
 
         def recording_d(images, labels, training=True):
-            fakes_seen["d"].append(np.array(images))
-            return discriminate(images, labels, training)
+            fakes_seen["d"].append(np.array(images))  # noqa: B023
+            return discriminate(images, labels, training)  # noqa: B023
 
         gan._g, gan._d = counting_g, recording_d
         gan.fit(fake_digits(16), batch_size=8, epochs=1, verbose=0)                    # 2 steps
@@ -255,7 +256,8 @@ def test_two_replicas_match_one_device_fit_and_custom_loop():
             worst = 0.0
             for u, v in zip(a, b):
                 np.testing.assert_allclose(v, u, rtol=1e-4, atol=1e-5)
-                worst = max(worst, float(np.max(np.abs(np.asarray(u, "float64") - np.asarray(v, "float64")), initial=0)))
+                difference = np.abs(np.asarray(u, "float64") - np.asarray(v, "float64"))
+                worst = max(worst, float(np.max(difference, initial=0)))
             print("OK shared_fakes", shared, "max abs difference", worst)
     """)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")

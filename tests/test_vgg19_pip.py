@@ -67,7 +67,7 @@ def write_torch_file(tensors: dict[str, np.ndarray], *, stride_of=None, count_of
     out = (pickle.dumps(torch_pickle.MAGIC_NUMBER, protocol=2) + pickle.dumps(1001, protocol=2)
            + pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)
            + state + pickle.dumps(keys, protocol=2))
-    for key, (name, array) in zip(keys, tensors.items()):
+    for name, array in tensors.items():
         count = (count_of or {}).get(name, array.size)
         out += struct.pack("<q", count) + np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
     return out[:len(out) - cut] if cut else out

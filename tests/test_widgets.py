@@ -172,7 +172,7 @@ def test_render_must_return_uint8():
         widgets.alpha_slider(lambda alpha: np.zeros((4, 4, 3), np.float32))
 
 
-# --------------------------------------------------------------------------- the real library functions behind the panels
+# ------------------------------------------------------------- the real library functions behind the panels
 
 def test_panels_on_small_real_models():
     """The notebooks' render functions (untrained, tiny) through the panels: the picture moves."""

@@ -95,7 +95,8 @@ class SampleGrid(keras.callbacks.Callback):
             self.gif_path = self.directory / f"{self.prefix}.gif"
             # hold the last frame longer so the final result is visible
             frames = self.frames + [self.frames[-1]] * 3
-            imageio.mimsave(self.gif_path, frames, duration=self.seconds_per_frame, loop=0)
+            # imageio's stub asks for list[ArrayLike]; a list is invariant, so list[ndarray] is refused
+            imageio.mimsave(self.gif_path, frames, duration=self.seconds_per_frame, loop=0)  # type: ignore[arg-type]
             logger.info("sample grids: %d PNGs and %s", len(self.paths), self.gif_path)
 
 
@@ -118,7 +119,7 @@ class MetricHistory(keras.callbacks.Callback):
         self.history: dict[str, list[float]] = {k: [] for k in ("step", "time", *_GAN_METRICS)}
         self._prev: dict[str, float] = {}
         self._prev_k = 0  # steps of this epoch covered by self._prev
-        self._start: float | None = None
+        self._start = 0.0  # perf_counter() when training (re)started; set by on_train_begin
         self._offset = 0.0
 
     def on_train_begin(self, logs: dict | None = None) -> None:

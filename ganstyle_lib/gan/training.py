@@ -234,6 +234,8 @@ class GAN(keras.Model):
         out of a per-replica function and the step fails ("You must feed a
         value for placeholder tensor ... cond/Placeholder").
         """
+        if self.d_optimizer is None or self.g_optimizer is None:
+            raise RuntimeError("call gan.compile(d_optimizer, g_optimizer, loss=...) before build_optimizers()")
         with self.distribute_strategy.scope():
             for optimizer, net in ((self.d_optimizer, self.discriminator),
                                    (self.g_optimizer, self.generator)):
@@ -333,6 +335,7 @@ class GAN(keras.Model):
 
     def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor, labels: Any = None,
                             fake: tf.Tensor | None = None) -> tuple[tf.Tensor, ...]:
+        assert self.d_loss_fn is not None and self.d_optimizer is not None  # compile() set them (gan_step checks)
         if fake is None:  # fresh fakes; with shared_fakes the generator step's are passed in
             fake = self._g(self._latent(batch), labels)
         with tf.GradientTape() as tape:
@@ -353,6 +356,7 @@ class GAN(keras.Model):
 
     def _generator_step(self, batch: tf.Tensor, labels: Any = None) -> tuple[tf.Tensor, tf.Tensor]:
         """One generator update; returns its loss and the fakes it was computed on."""
+        assert self.g_loss_fn is not None and self.g_optimizer is not None  # compile() set them (gan_step checks)
         z = self._latent(batch)
         with tf.GradientTape() as tape:
             fake = self._g(z, labels)
@@ -366,7 +370,8 @@ class GAN(keras.Model):
     def _ema_pairs(self) -> list[tuple[Any, Any, float]]:
         # Same architecture, same weight order: trainable weights are averaged,
         # batch-norm moving statistics (non-trainable) are copied (decay 0).
-        return [(ema, src, self.ema_decay if src.trainable else 0.0)
+        decay = self.ema_decay or 0.0  # a number whenever there is an EMA generator
+        return [(ema, src, decay if src.trainable else 0.0)
                 for ema, src in zip(self.ema_generator.weights, self.generator.weights)]
 
     def update_ema(self) -> None:

@@ -247,7 +247,10 @@ class PatchAdversary:
 # --------------------------------------------------------------------------- measuring
 
 def _pixel_patches(images: np.ndarray, size: int, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` random ``size x size x 3`` patches of ``images`` ``(B, H, W, 3)``, flattened: ``(count, size*size*3)``."""
+    """``count`` random ``size x size x 3`` patches of ``images`` ``(B, H, W, 3)``.
+
+    Flattened: ``(count, size*size*3)``.
+    """
     b, h, w, c = images.shape
     if min(h, w) < size:
         raise ValueError(f"images of {h}x{w} pixels are smaller than {size}x{size} patches")

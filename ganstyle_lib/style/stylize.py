@@ -1,6 +1,7 @@
 """The logic behind ``ganstyle stylize`` and ``ganstyle train-style``, as plain functions.
 
-    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...] [--overwrite]
+    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N]
+                     [--mix W,W,...] [--overwrite]
     ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
                          [--overwrite] [--checkpoint-every N] [--restart]
 
@@ -74,6 +75,7 @@ def resolve_model(model_path: str | os.PathLike | None = None, style_name: str |
         if not path.is_file():
             raise FileNotFoundError(f"no model file at {path}")
         return path
+    assert style_name is not None  # exactly one of the two was given (checked above)
     path = styles_dir() / f"{style_slug(style_name)}.keras"
     if not path.is_file():
         trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
@@ -143,16 +145,19 @@ def _check_output_dir(output_dir: Path) -> None:
 
 def _check_transformer(net: Any, source: Any) -> bool:
     """True for a multi-style network; ValueError unless ``net`` maps (B, H, W, 3) images to images."""
-    inputs = net.inputs if isinstance(getattr(net, "inputs", None), (list, tuple)) else None
-    outputs = getattr(net, "outputs", None)
-    image_in = inputs[0].shape if inputs else None
-    image_out = outputs[0].shape if outputs and len(outputs) == 1 else None
-    ok = (inputs is not None and len(inputs) in (1, 2) and len(image_in) == 4 and image_in[-1] == 3
-          and image_out is not None and len(image_out) == 4 and image_out[-1] == 3
+    # whatever a .keras file held: checked here before anything relies on its shape
+    inputs: Any = getattr(net, "inputs", None)
+    outputs: Any = getattr(net, "outputs", None)
+    listed = isinstance(inputs, (list, tuple)) and isinstance(outputs, (list, tuple))
+
+    def is_images(tensor: Any) -> bool:  # (B, H, W, 3)
+        return len(tensor.shape) == 4 and tensor.shape[-1] == 3
+
+    ok = (listed and len(inputs) in (1, 2) and is_images(inputs[0]) and len(outputs) == 1 and is_images(outputs[0])
           and (len(inputs) == 1 or len(inputs[1].shape) == 2))
     if not ok:
         shapes = (f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
-                  if inputs is not None and outputs is not None else f"a {type(net).__name__}")
+                  if listed else f"a {type(net).__name__}")
         raise ValueError(f"{source} is not an image-to-image stylisation network ({shapes}); "
                          "give a network saved by `ganstyle train-style`")
     return len(inputs) == 2
@@ -208,11 +213,11 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
     for index, (_, size) in enumerate(checked):
         groups.setdefault(size, []).append(index)
     written: list[Path] = [Path()] * len(checked)
-    for size, indices in groups.items():
+    for indices in groups.values():
         for start in range(0, len(indices), batch_size):
             chunk = indices[start:start + batch_size]
             batch = np.concatenate([np.asarray(data.load_image(checked[i][0], max_dim=max_dim)) for i in chunk])
-            x = [batch, np.repeat(mix[None], len(chunk), 0)] if conditional else batch
+            x = [batch, np.repeat(mix[None], len(chunk), 0)] if mix is not None else batch  # mix: conditional
             out = np.asarray(net(x, training=False))
             for i, image in zip(chunk, out):
                 written[i] = data.save_image(image, targets[i])

@@ -255,6 +255,7 @@ class _TrainerBase(keras.Model):
 
     _trackers: dict[str, keras.metrics.Metric]
     _asked_eager = False
+    run_eagerly: bool  # Keras' own attribute, declared for mypy (which cannot infer it from Keras)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -510,7 +511,7 @@ def load_transformer(path: str | os.PathLike) -> keras.Model:
 
 
 class TransformerCheckpoint(keras.callbacks.Callback):
-    """Save the trainer's transformer to ``path`` (``.keras``, atomically) after every ``every`` epochs and at the end."""
+    """Save the trainer's transformer to ``path`` (``.keras``, atomically) every ``every`` epochs and at the end."""
 
     def __init__(self, path: str | os.PathLike, every: int = 1) -> None:
         super().__init__()
@@ -581,7 +582,8 @@ def save_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer", *
     meta = {"step": int(step), "total_steps": int(total_steps), "fingerprint": dict(fingerprint)}
     arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(_state_variables(trainer))}
     with atomic_write(path) as handle:  # an interrupted save leaves the previous checkpoint intact
-        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+        # numpy's stub: **arrays might name savez's allow_pickle (bool); its keys are v0, v1, ...
+        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
     return path
 
 
@@ -722,8 +724,9 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
     ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
     ``style_weight``, ``tv_weight`` (defaults: :func:`weights_for` the extractor -- content 1,
-    style 5 with ImageNet features; content 5, style 1 with untrained ones). Returns ``(transformer, trainer, history)``. Raises ``ValueError`` before any
-    work for ``steps``, ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
+    style 5 with ImageNet features; content 5, style 1 with untrained ones). Returns
+    ``(transformer, trainer, history)``. Raises ``ValueError`` before any work for ``steps``,
+    ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
 
     ``residual_output`` is off by default: with untrained VGG19 features a network that
     adds its output to the photo learned to paint saturated white blobs (notebook 05).
@@ -760,7 +763,8 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
         images = list(content)
     transformer = transformer_net(width, norm=norm, num_styles=len(style_list) if many else 0,
                                   residual_output=residual_output)
-    trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)
+    # mypy matches **weights against every keyword of PerceptualTrainer; only the *_weight ones come here
+    trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)  # type: ignore[arg-type]
     trainer.compile(keras.optimizers.Adam(learning_rate))
     total = int(steps) * int(epochs)
     resumable: list[keras.callbacks.Callback] = []

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.optimize
@@ -78,8 +78,8 @@ def defaults_for(extractor: VGGFeatures) -> dict[str, Any]:
     """
     return {**DEFAULTS, **({} if extractor.pretrained else UNTRAINED_DEFAULTS)}
 
-Image = Union[tf.Tensor, np.ndarray]
-Styles = Union[Image, Sequence[tuple[Image, float]]]
+Image = tf.Tensor | np.ndarray
+Styles = Image | Sequence[tuple[Image, float]]
 
 
 # --------------------------------------------------------------------------- results
@@ -343,7 +343,7 @@ def _run_lbfgs(objective, init, steps, record, *, history_size):
 # --------------------------------------------------------------------------- public functions
 
 def _split_steps(steps: int | Sequence[int], scales: Sequence[float]) -> list[int]:
-    if isinstance(steps, (list, tuple)):
+    if isinstance(steps, Sequence):
         if len(steps) != len(scales):
             raise ValueError(f"give one step count per scale: {len(scales)} scales, {len(steps)} counts")
         return [int(s) for s in steps]
