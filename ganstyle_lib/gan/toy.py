@@ -19,7 +19,7 @@ CPU gives the same numbers every time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple, Sequence
+from typing import NamedTuple, Sequence, TypeAlias
 
 import keras
 import numpy as np
@@ -286,7 +286,7 @@ def make_discriminator(input_dim: int = 2, hidden: Sequence[int] = (128, 128),
 
 
 #: A learning rate: a float or a Keras schedule (called with the optimiser's step count).
-LearningRate = float | keras.optimizers.schedules.LearningRateSchedule
+LearningRate: TypeAlias = float | keras.optimizers.schedules.LearningRateSchedule
 
 
 def _adam(learning_rate, beta_1: float = 0.5, beta_2: float = 0.999) -> keras.optimizers.Adam:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeAlias
 
 import numpy as np
 import scipy.optimize
@@ -78,8 +78,8 @@ def defaults_for(extractor: VGGFeatures) -> dict[str, Any]:
     """
     return {**DEFAULTS, **({} if extractor.pretrained else UNTRAINED_DEFAULTS)}
 
-Image = tf.Tensor | np.ndarray
-Styles = Image | Sequence[tuple[Image, float]]
+Image: TypeAlias = tf.Tensor | np.ndarray
+Styles: TypeAlias = Image | Sequence[tuple[Image, float]]
 
 
 # --------------------------------------------------------------------------- results
