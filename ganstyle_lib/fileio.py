@@ -13,8 +13,9 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 __all__ = ["atomic_path", "atomic_write", "atomic_write_bytes", "atomic_write_text", "file_digests"]
 

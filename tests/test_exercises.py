@@ -18,17 +18,32 @@ CASES = [
     # forgets to clip a generator's overshoot
     (exercises.check_from_gan_range, data.from_gan_range, lambda image: (image + 1.0) / 2.0, "clipped"),
     # truncates instead of rounding: 0.999 -> 254
-    (exercises.check_to_uint8, data.to_uint8,
-     lambda image: (np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8), "round"),
-    (exercises.check_discriminator_loss, losses.minimax_discriminator_loss,
-     # averages the two terms instead of adding them
-     lambda r, f: 0.5 * losses.minimax_discriminator_loss(r, f), "softplus"),
-    (exercises.check_non_saturating_generator_loss, losses.non_saturating_generator_loss,
-     losses.minimax_generator_loss, "softplus"),
-    (exercises.check_optimal_discriminator, toy.optimal_discriminator,
-     lambda p_data, p_g: p_g / (p_data + p_g), "p_data(x) /"),
-    (exercises.check_js_divergence, toy.js_divergence,
-     lambda p, q, dx: 2 * toy.js_divergence(p, q, dx), "KL"),
+    (
+        exercises.check_to_uint8,
+        data.to_uint8,
+        lambda image: (np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8),
+        "round",
+    ),
+    (
+        exercises.check_discriminator_loss,
+        losses.minimax_discriminator_loss,
+        # averages the two terms instead of adding them
+        lambda r, f: 0.5 * losses.minimax_discriminator_loss(r, f),
+        "softplus",
+    ),
+    (
+        exercises.check_non_saturating_generator_loss,
+        losses.non_saturating_generator_loss,
+        losses.minimax_generator_loss,
+        "softplus",
+    ),
+    (
+        exercises.check_optimal_discriminator,
+        toy.optimal_discriminator,
+        lambda p_data, p_g: p_g / (p_data + p_g),
+        "p_data(x) /",
+    ),
+    (exercises.check_js_divergence, toy.js_divergence, lambda p, q, dx: 2 * toy.js_divergence(p, q, dx), "KL"),
 ]
 
 
@@ -45,8 +60,16 @@ def test_wrong_function_raises_helpful_assertion(check, reference, wrong, hint):
     with pytest.raises(AssertionError) as info:
         check(wrong)
     msg = str(info.value)
-    for part in ("random input 1 of 3", "inputs:", "expected", "got", "max abs error",
-                 "max rel. error", "tolerance", hint):
+    for part in (
+        "random input 1 of 3",
+        "inputs:",
+        "expected",
+        "got",
+        "max abs error",
+        "max rel. error",
+        "tolerance",
+        hint,
+    ):
         assert part in msg, f"{part!r} missing from:\n{msg}"
 
 
@@ -81,7 +104,8 @@ def test_missing_return_is_named():
 def test_dtype_mismatch_is_reported():
     with pytest.raises(AssertionError, match="dtype: expected float32, got float64"):
         exercises.check_non_saturating_generator_loss(
-            lambda fake: np.mean(np.logaddexp(0.0, -fake.numpy().astype(np.float64))))
+            lambda fake: np.mean(np.logaddexp(0.0, -fake.numpy().astype(np.float64)))
+        )
 
 
 def test_js_divergence_without_zero_log_zero_convention_fails():

@@ -15,26 +15,36 @@ from ganstyle_lib.gan import checks  # noqa: E402
 
 
 def test_references_pass_with_one_fixed_check_line():
-    assert checks.check_generator_block(checks.reference_generator_block) == \
-        "✓ generator_block: matches the reference on 3 random inputs"
-    assert checks.check_ema_update(checks.reference_ema_update) == \
-        "✓ ema_update: matches the reference on 3 random inputs"
+    assert (
+        checks.check_generator_block(checks.reference_generator_block)
+        == "✓ generator_block: matches the reference on 3 random inputs"
+    )
+    assert (
+        checks.check_ema_update(checks.reference_ema_update) == "✓ ema_update: matches the reference on 3 random inputs"
+    )
     assert checks.check_frechet_distance(metrics.frechet_distance).startswith("✓ frechet_distance:")
     assert checks.check_slerp(viz.slerp).startswith("✓ slerp:")
 
 
 def test_generator_block_mistakes_are_named():
     def with_bias(filters):  # a bias before batch norm: one weight too many
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-                                 layers.BatchNormalization(), layers.ReLU()])
+        return keras.Sequential(
+            [layers.Conv2DTranspose(filters, 4, strides=2, padding="same"), layers.BatchNormalization(), layers.ReLU()]
+        )
 
     def no_relu(filters):
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False),
-                                 layers.BatchNormalization()])
+        return keras.Sequential(
+            [layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False), layers.BatchNormalization()]
+        )
 
     def stride_one(filters):
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=1, padding="same", use_bias=False),
-                                 layers.BatchNormalization(), layers.ReLU()])
+        return keras.Sequential(
+            [
+                layers.Conv2DTranspose(filters, 4, strides=1, padding="same", use_bias=False),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+            ]
+        )
 
     with pytest.raises(AssertionError, match="no bias in the convolution"):
         checks.check_generator_block(with_bias)

@@ -51,7 +51,7 @@ def _docstring_map() -> dict[str, tuple[set[int], list[str]]]:
     nb_col, tests_col = lines[header].index("notebooks"), lines[header].index("tests/")
     rows: dict[str, tuple[set[int], list[str]]] = {}
     current = None
-    for line in lines[header + 2:]:
+    for line in lines[header + 2 :]:
         if not line.strip():
             continue
         if not line.startswith(" "):
@@ -82,8 +82,9 @@ def _library_modules() -> set[str]:
         rel = path.relative_to(LIB).with_suffix("")
         if rel.name != "__init__":
             names.add(_row_name(".".join(rel.parts)))
-    names.update(f"{p.name}/" for p in LIB.iterdir() if p.is_dir() and not any(p.glob("*.py"))
-                 and p.name != "__pycache__")
+    names.update(
+        f"{p.name}/" for p in LIB.iterdir() if p.is_dir() and not any(p.glob("*.py")) and p.name != "__pycache__"
+    )
     return names
 
 

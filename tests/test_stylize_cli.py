@@ -31,8 +31,9 @@ def test_stylize_writes_images_of_the_input_size(tmp_path, model_path):
     for path, (h, w) in zip(out, [(37, 53), (37, 53), (20, 31)]):
         assert data.load_image(path, max_dim=None).shape == (1, h, w, 3)
     # the untrained residual network returns its input (up to 8-bit rounding)
-    np.testing.assert_allclose(np.asarray(data.load_image(out[0], None)), np.asarray(data.load_image(a, None)),
-                               atol=2 / 255)
+    np.testing.assert_allclose(
+        np.asarray(data.load_image(out[0], None)), np.asarray(data.load_image(a, None)), atol=2 / 255
+    )
     small = stylize.stylize_files([a], tmp_path / "small", model_path=model_path, max_dim=20)
     assert data.load_image(small[0], None).shape == (1, 14, 20, 3)  # aspect kept
 
@@ -120,6 +121,7 @@ def test_train_style_refuses_bad_paths_before_training(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- issue 23: nothing replaced, all checked first
+
 
 def test_an_output_never_replaces_an_input_and_existing_results_need_overwrite(tmp_path, model_path):
     cat = _png(tmp_path / "cat.png", 16, 16)

@@ -33,8 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pip(*args: str, cwd: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
-                   cwd=cwd, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +48,9 @@ def installed_wheel(tmp_path_factory) -> tuple[Path, Path]:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source)
-    shutil.copytree(ROOT / "ganstyle_lib", source / "ganstyle_lib",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / "ganstyle_lib", source / "ganstyle_lib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     wheels = tmp_path_factory.mktemp("wheels")
     _pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(wheels), ".", cwd=source)
     [wheel] = wheels.glob("ganstyle-*.whl")
@@ -90,8 +96,9 @@ def test_installed_wheel_computes_the_digits_metrics(installed_wheel, tmp_path):
     result = _run(target, sys.executable, "-c", DIGITS_METRIC, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     package, weights, score, fcd_real, fcd_noise = result.stdout.split("\n")[-6:-1]
-    assert Path(package).is_relative_to(target) and Path(weights).is_relative_to(target), \
+    assert Path(package).is_relative_to(target) and Path(weights).is_relative_to(target), (
         "ganstyle_lib was imported from somewhere else than the installed wheel"
+    )
     # real digits, trained weights: near 10 (an untrained classifier scores about 1)
     assert float(score) > 7
     # two halves of the real digits are far closer than real digits and noise
@@ -107,7 +114,7 @@ def test_installed_wheel_says_where_to_get_the_notebooks(installed_wheel, tmp_pa
 
 
 def test_notebooks_are_found_in_a_clone_then_in_the_working_folder(monkeypatch, tmp_path):
-    assert notebooks.find_notebook_dir() == notebooks.NOTEBOOK_DIR   # this checkout
+    assert notebooks.find_notebook_dir() == notebooks.NOTEBOOK_DIR  # this checkout
     monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "site-packages" / "notebooks")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="course repository"):

@@ -29,16 +29,25 @@ import argparse
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "training_dir",
-           "checkpoint_path",
-           "add_cli_commands",
-           "mixing_function", "alpha_function",
-           "TRAIN_DEFAULTS"]
+__all__ = [
+    "styles_dir",
+    "style_slug",
+    "resolve_model",
+    "stylize_files",
+    "train_style",
+    "training_dir",
+    "checkpoint_path",
+    "add_cli_commands",
+    "mixing_function",
+    "alpha_function",
+    "TRAIN_DEFAULTS",
+]
 
 #: ``train_style`` defaults: 152 s of training at load 0.2-2.4 and 336 s at load 3.3-4.5 on
 #: the course's 2-core CPU (measured 2026-11-25; see notebook 05 for what the settings do).
@@ -46,8 +55,7 @@ __all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_
 #: error 0.28 at content error 0.89 -- brown strokes on a pale ground, the texture carried. Notebook 05's
 #: 128-px crops with the style at 256 px reach 0.24 in 300 steps but cost about 1.8x per step, so the
 #: command line keeps 96 / 160. The loss weights come from ``training.weights_for``.
-TRAIN_DEFAULTS: dict[str, Any] = dict(steps=400, width=0.5, crop=96, batch_size=4, style_size=160,
-                                      learning_rate=3e-3)
+TRAIN_DEFAULTS: dict[str, Any] = dict(steps=400, width=0.5, crop=96, batch_size=4, style_size=160, learning_rate=3e-3)
 
 
 def styles_dir() -> Path:
@@ -80,8 +88,10 @@ def resolve_model(model_path: str | os.PathLike | None = None, style_name: str |
     if not path.is_file():
         trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
         have = f"trained styles: {', '.join(trained)}" if trained else "no style has been trained yet"
-        raise FileNotFoundError(f"no trained network for style {style_name!r} ({path}); {have}; "
-                                f"train one with `ganstyle train-style --style {style_name}`")
+        raise FileNotFoundError(
+            f"no trained network for style {style_name!r} ({path}); {have}; "
+            f"train one with `ganstyle train-style --style {style_name}`"
+        )
     return path
 
 
@@ -104,8 +114,10 @@ def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> l
         image = data.load_image(path, max_dim=max_dim)  # ImageLoadError (a ValueError) names the file
         size = (int(image.shape[1]), int(image.shape[2]))
         if min(size) < MIN_INPUT_SIDE:
-            raise ValueError(f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
-                             f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)")
+            raise ValueError(
+                f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
+                f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)"
+            )
         checked.append((path, size))
     return checked
 
@@ -119,13 +131,17 @@ def _check_targets(checked: Sequence[tuple[Path, Any]], targets: Sequence[Path],
             raise ValueError(f"{seen[target]} and {path} would both be written to {target}; rename one")
         seen[target] = path
         if target.resolve() in inputs:
-            raise ValueError(f"writing {target} would replace the input image {inputs[target.resolve()]}; "
-                             "choose another output folder (-o)")
+            raise ValueError(
+                f"writing {target} would replace the input image {inputs[target.resolve()]}; "
+                "choose another output folder (-o)"
+            )
     existing = [str(t) for t in targets if t.exists()]
     if existing and not overwrite:
-        raise FileExistsError(f"{len(existing)} output(s) already exist: {', '.join(existing[:3])}"
-                              f"{' ...' if len(existing) > 3 else ''}; pass --overwrite (overwrite=True) "
-                              "to replace them, or choose another output folder (-o)")
+        raise FileExistsError(
+            f"{len(existing)} output(s) already exist: {', '.join(existing[:3])}"
+            f"{' ...' if len(existing) > 3 else ''}; pass --overwrite (overwrite=True) "
+            "to replace them, or choose another output folder (-o)"
+        )
 
 
 def _check_output_dir(output_dir: Path) -> None:
@@ -139,8 +155,9 @@ def _check_output_dir(output_dir: Path) -> None:
         with tempfile.TemporaryFile(dir=existing):  # the one sure test: try to write a file there
             pass
     except OSError as err:
-        raise PermissionError(f"cannot write into the output folder {output_dir} ({err.strerror or err}); "
-                              "choose another one with -o") from err
+        raise PermissionError(
+            f"cannot write into the output folder {output_dir} ({err.strerror or err}); choose another one with -o"
+        ) from err
 
 
 def _check_transformer(net: Any, source: Any) -> bool:
@@ -153,20 +170,40 @@ def _check_transformer(net: Any, source: Any) -> bool:
     def is_images(tensor: Any) -> bool:  # (B, H, W, 3)
         return len(tensor.shape) == 4 and tensor.shape[-1] == 3
 
-    ok = (listed and len(inputs) in (1, 2) and is_images(inputs[0]) and len(outputs) == 1 and is_images(outputs[0])
-          and (len(inputs) == 1 or len(inputs[1].shape) == 2))
+    ok = (
+        listed
+        and len(inputs) in (1, 2)
+        and is_images(inputs[0])
+        and len(outputs) == 1
+        and is_images(outputs[0])
+        and (len(inputs) == 1 or len(inputs[1].shape) == 2)
+    )
     if not ok:
-        shapes = (f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
-                  if listed else f"a {type(net).__name__}")
-        raise ValueError(f"{source} is not an image-to-image stylisation network ({shapes}); "
-                         "give a network saved by `ganstyle train-style`")
+        shapes = (
+            f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
+            if listed
+            else f"a {type(net).__name__}"
+        )
+        raise ValueError(
+            f"{source} is not an image-to-image stylisation network ({shapes}); "
+            "give a network saved by `ganstyle train-style`"
+        )
     return len(inputs) == 2
 
 
-def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.PathLike,
-                  model_path: str | os.PathLike | None = None, style_name: str | None = None, *,
-                  batch_size: int = 4, max_dim: int | None = None, style_weights: Sequence[float] | None = None,
-                  suffix: str = ".png", model: Any = None, overwrite: bool = False) -> list[Path]:
+def stylize_files(
+    inputs: Sequence[str | os.PathLike],
+    output_dir: str | os.PathLike,
+    model_path: str | os.PathLike | None = None,
+    style_name: str | None = None,
+    *,
+    batch_size: int = 4,
+    max_dim: int | None = None,
+    style_weights: Sequence[float] | None = None,
+    suffix: str = ".png",
+    model: Any = None,
+    overwrite: bool = False,
+) -> list[Path]:
     """Stylise image files with a trained transformer network; returns the written paths.
 
     Args:
@@ -215,7 +252,7 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
     written: list[Path] = [Path()] * len(checked)
     for indices in groups.values():
         for start in range(0, len(indices), batch_size):
-            chunk = indices[start:start + batch_size]
+            chunk = indices[start : start + batch_size]
             batch = np.concatenate([np.asarray(data.load_image(checked[i][0], max_dim=max_dim)) for i in chunk])
             x = [batch, np.repeat(mix[None], len(chunk), 0)] if mix is not None else batch  # mix: conditional
             out = np.asarray(net(x, training=False))
@@ -230,8 +267,10 @@ def _style_mix(net: Any, style_weights: Sequence[float] | None) -> np.ndarray:
     mix = np.eye(n, dtype=np.float32)[0] if style_weights is None else np.asarray(style_weights, np.float32)
     # NaN or inf would pass "min >= 0, sum > 0" checks and turn every pixel black.
     if mix.shape != (n,) or not np.all(np.isfinite(mix)) or mix.min() < 0 or mix.sum() <= 0:
-        raise ValueError(f"style_weights (--mix) must be {n} finite non-negative numbers with a positive sum, "
-                         f"e.g. {','.join(['1'] + ['0'] * (n - 1))}; got {style_weights}")
+        raise ValueError(
+            f"style_weights (--mix) must be {n} finite non-negative numbers with a positive sum, "
+            f"e.g. {','.join(['1'] + ['0'] * (n - 1))}; got {style_weights}"
+        )
     return mix / mix.sum()
 
 
@@ -251,8 +290,10 @@ def _check_style_image(style: Any, source: Any) -> None:
 
     h, w = int(style.shape[1]), int(style.shape[2])
     if min(h, w) < MIN_CROP:  # VGG19 halves it three times before relu4_1; smaller fails in a pooling layer
-        raise ValueError(f"the style image {source} is {h}x{w} pixels; give one of at least "
-                         f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)")
+        raise ValueError(
+            f"the style image {source} is {h}x{w} pixels; give one of at least "
+            f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)"
+        )
 
 
 def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
@@ -260,8 +301,10 @@ def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
     from .training import read_training_meta
 
     if output.exists() and not overwrite:
-        raise FileExistsError(f"a trained network already exists at {output}; pass --overwrite to replace it "
-                              "when the new one is finished, or choose another --output")
+        raise FileExistsError(
+            f"a trained network already exists at {output}; pass --overwrite to replace it "
+            "when the new one is finished, or choose another --output"
+        )
     ckpt = checkpoint_path(output)
     if ckpt.exists() and (restart or _finished(read_training_meta(ckpt))):
         ckpt.unlink()  # a finished run is never resumed: a new run starts from step 0
@@ -272,10 +315,19 @@ def _finished(meta: dict[str, Any]) -> bool:
     return int(meta.get("step", 0)) >= int(meta.get("total_steps", 0))
 
 
-def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike | None = None, *,
-                output: str | os.PathLike | None = None, log_dir: str | os.PathLike | None = None,
-                verbose: int | str = "auto", overwrite: bool = False, restart: bool = False,
-                checkpoint_every: int = 25, catch_signals: bool = False, **settings: Any) -> Path:
+def train_style(
+    style_image: str | os.PathLike,
+    content_dir: str | os.PathLike | None = None,
+    *,
+    output: str | os.PathLike | None = None,
+    log_dir: str | os.PathLike | None = None,
+    verbose: int | str = "auto",
+    overwrite: bool = False,
+    restart: bool = False,
+    checkpoint_every: int = 25,
+    catch_signals: bool = False,
+    **settings: Any,
+) -> Path:
     """Train a transformer network for ``style_image`` and save it; returns the ``.keras`` path.
 
     ``style_image``: a file, a painting name (``"starry_night"``; offline its
@@ -299,18 +351,23 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     from .. import data
     from .training import save_transformer, train_transformer
 
-    unknown = sorted(set(settings) - set(TRAIN_DEFAULTS) - {"content_weight", "style_weight", "tv_weight", "seed",
-                                                            "epochs", "norm"})
+    unknown = sorted(
+        set(settings) - set(TRAIN_DEFAULTS) - {"content_weight", "style_weight", "tv_weight", "seed", "epochs", "norm"}
+    )
     if unknown:
         raise ValueError(f"unknown training setting(s) {unknown}; known: {sorted(TRAIN_DEFAULTS)}")
     options = {**TRAIN_DEFAULTS, **settings}
     if content_dir is not None and not Path(content_dir).is_dir():
-        raise FileNotFoundError(f"content folder {content_dir} does not exist; give a folder of photographs, "
-                                "or leave out --content-dir to train on the bundled photographs")
+        raise FileNotFoundError(
+            f"content folder {content_dir} does not exist; give a folder of photographs, "
+            "or leave out --content-dir to train on the bundled photographs"
+        )
     # Checked before training, not when saving: a wrong suffix must not cost a whole run.
     if output is not None and Path(output).suffix != ".keras":
-        raise ValueError(f"the network is saved as a .keras file; got --output {output}: "
-                         f"use e.g. {Path(output).with_suffix('.keras')}")
+        raise ValueError(
+            f"the network is saved as a .keras file; got --output {output}: "
+            f"use e.g. {Path(output).with_suffix('.keras')}"
+        )
     if int(checkpoint_every) != checkpoint_every or checkpoint_every < 1:
         raise ValueError(f"checkpoint_every (--checkpoint-every) must be a whole number >= 1, got {checkpoint_every}")
     style = data.load_image(style_image, max_dim=options.pop("style_size"))
@@ -320,13 +377,21 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     log_dir = Path(log_dir) if log_dir is not None else training_dir(output)
     # Seeded initial weights: a run started afresh repeats, and a resumed one matches it.
     keras.utils.set_random_seed(int(options.get("seed", 0)))
-    transformer, _, _ = train_transformer(style, content=content_dir, directory=log_dir, verbose=verbose,
-                                          checkpoint=ckpt, checkpoint_every=checkpoint_every,
-                                          catch_signals=catch_signals, **options)
+    transformer, _, _ = train_transformer(
+        style,
+        content=content_dir,
+        directory=log_dir,
+        verbose=verbose,
+        checkpoint=ckpt,
+        checkpoint_every=checkpoint_every,
+        catch_signals=catch_signals,
+        **options,
+    )
     return save_transformer(transformer, output)
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def _parse_mix(text: str | None) -> list[float] | None:
     if text is None:
@@ -339,9 +404,16 @@ def _parse_mix(text: str | None) -> list[float] | None:
 
 def cmd_stylize(args: argparse.Namespace) -> int:
     """``ganstyle stylize``: print one line per written file."""
-    written = stylize_files(args.inputs, args.output, model_path=args.model, style_name=args.style,
-                            batch_size=args.batch_size, max_dim=args.max_dim, style_weights=_parse_mix(args.mix),
-                            overwrite=args.overwrite)
+    written = stylize_files(
+        args.inputs,
+        args.output,
+        model_path=args.model,
+        style_name=args.style,
+        batch_size=args.batch_size,
+        max_dim=args.max_dim,
+        style_weights=_parse_mix(args.mix),
+        overwrite=args.overwrite,
+    )
     for path in written:
         print(path)
     return 0
@@ -350,8 +422,16 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 def cmd_train_style(args: argparse.Namespace) -> int:
     """``ganstyle train-style``: train, then print where the network went and how to use it."""
     settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
-    path = train_style(args.style, args.content_dir, output=args.output, overwrite=args.overwrite,
-                       restart=args.restart, checkpoint_every=args.checkpoint_every, catch_signals=True, **settings)
+    path = train_style(
+        args.style,
+        args.content_dir,
+        output=args.output,
+        overwrite=args.overwrite,
+        restart=args.restart,
+        checkpoint_every=args.checkpoint_every,
+        catch_signals=True,
+        **settings,
+    )
     print(f"saved {path}")
     print(f"training checkpoint and TensorBoard logs: {training_dir(path)} (safe to delete)")
     print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
@@ -360,46 +440,72 @@ def cmd_train_style(args: argparse.Namespace) -> int:
 
 def add_cli_commands(subparsers: Any) -> None:
     """Register ``stylize`` and ``train-style`` on ``parser.add_subparsers()``'s result."""
-    p = subparsers.add_parser("stylize", help="stylise images with a trained feed-forward network",
-                              description="Stylise images with a trained transformer network; each result "
-                                          "has its input's size and is written as OUT/<name>.png.")
+    p = subparsers.add_parser(
+        "stylize",
+        help="stylise images with a trained feed-forward network",
+        description="Stylise images with a trained transformer network; each result "
+        "has its input's size and is written as OUT/<name>.png.",
+    )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--model", metavar="PATH", help="a .keras network saved by train-style")
     which.add_argument("--style", metavar="NAME", help="a style trained with `ganstyle train-style`")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
     p.add_argument("--batch-size", type=int, default=4, help="images of equal size per batch (default 4)")
-    p.add_argument("--max-dim", type=int, default=None,
-                   help="shrink inputs whose longer side exceeds this (default: keep the size)")
+    p.add_argument(
+        "--max-dim",
+        type=int,
+        default=None,
+        help="shrink inputs whose longer side exceeds this (default: keep the size)",
+    )
     p.add_argument("--mix", default=None, metavar="W,W,...", help="style weights of a multi-style network")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace results that already exist in OUT (an input image is never replaced)")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace results that already exist in OUT (an input image is never replaced)",
+    )
     p.set_defaults(func=cmd_stylize)
 
-    t = subparsers.add_parser("train-style", help="train a feed-forward network for one style image",
-                              description="Train a transformer network (Johnson et al. 2016) for a style "
-                                          "image; saved to the cache's styles folder unless --output is given. "
-                                          "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
-                                          "same command run again resumes where it stopped.")
+    t = subparsers.add_parser(
+        "train-style",
+        help="train a feed-forward network for one style image",
+        description="Train a transformer network (Johnson et al. 2016) for a style "
+        "image; saved to the cache's styles folder unless --output is given. "
+        "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
+        "same command run again resumes where it stopped.",
+    )
     t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
-    t.add_argument("--content-dir", default=None, metavar="DIR",
-                   help="folder of content photographs (default: the bundled sample photographs)")
+    t.add_argument(
+        "--content-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of content photographs (default: the bundled sample photographs)",
+    )
     t.add_argument("--output", default=None, metavar="PATH", help="where to save the .keras network")
     t.add_argument("--steps", type=int, default=None, help=f"training steps (default {TRAIN_DEFAULTS['steps']})")
     t.add_argument("--width", type=float, default=None, help=f"width multiplier (default {TRAIN_DEFAULTS['width']})")
     t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
-    t.add_argument("--batch-size", type=int, default=None,
-                   help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
-    t.add_argument("--overwrite", action="store_true",
-                   help="replace an existing network of that name (once the new one is finished)")
-    t.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
-                   help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one")
-    t.add_argument("--restart", action="store_true",
-                   help="start afresh instead of resuming an interrupted run of the same output")
+    t.add_argument("--batch-size", type=int, default=None, help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
+    t.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing network of that name (once the new one is finished)",
+    )
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=25,
+        metavar="N",
+        help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one",
+    )
+    t.add_argument(
+        "--restart", action="store_true", help="start afresh instead of resuming an interrupted run of the same output"
+    )
     t.set_defaults(func=cmd_train_style)
 
 
 # --------------------------------------------------------------------------- interactive (notebook 05)
+
 
 def mixing_function(network: Any, content: Any) -> Any:
     """A plain function ``render(weights) -> uint8 (H, W, 3)``: ``content`` through a multi-style network.
