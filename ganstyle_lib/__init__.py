@@ -26,7 +26,8 @@ viz                 figures: toy-GAN frames, sample scatters, image grids,  01 0
                     curves, GIFs; slerp
 widgets             the notebooks' interactive panels (controls above a     02-05        test_widgets.py
                     picture), testable without a browser                                 test_browser.py
-data/               package data: the digits classifier behind metrics      -            test_wheel.py
+data/               package data: the digits classifier behind metrics,     -            test_wheel.py
+                    the shipped style networks
 gan.losses          every GAN loss with one signature (logits in, scalar    01 03        test_gan_losses.py
                     out), the WGAN-GP and R1 penalties
 gan.toy             Gaussian-mixture targets, optimal discriminator, JS     01 03        test_toy.py
@@ -52,8 +53,8 @@ style.quality       a loss-independent yardstick: Gram error to the style,  05  
                     distance to the photo
 style.stylize       the logic behind `ganstyle stylize` and `ganstyle       05           test_stylize_cli.py
                     train-style`                                                         test_train_resume.py
-style.pretrained    shipped, ready-trained style networks;                  -            -
-                    load_style_network(name)
+style.pretrained    shipped, ready-trained style networks: checksummed      05           test_style_pretrained.py
+                    float16 files in data/style_networks/
 style.adversarial   PatchGAN discriminator, adversarial style loss, a       06           test_style_adversarial.py
                     network-free patch-statistics distance
 style.cycle         cycle-consistency loss and a small CycleGAN             06           test_style_adversarial.py

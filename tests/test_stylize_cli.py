@@ -84,8 +84,11 @@ def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, caps
     assert args.func(args) == 0
     assert (tmp_path / "out" / "a.png").is_file()
     assert "a.png" in capsys.readouterr().out
-    with pytest.raises(SystemExit):  # --model and --style are exclusive, one is required
-        parser.parse_args(["stylize", str(a), "-o", "x"])
+    with pytest.raises(SystemExit):  # --model and --style are exclusive
+        parser.parse_args(["stylize", str(a), "-o", "x", "--style", "s", "--model", "m"])
+    args = parser.parse_args(["stylize", str(a), "-o", "x"])  # one of them is required: said in one line
+    with pytest.raises(ValueError, match="--style NAME or --model PATH"):
+        args.func(args)
     args = parser.parse_args(["train-style", "--style", "wave", "--steps", "1"])
     assert args.func is stylize.cmd_train_style and args.steps == 1 and args.content_dir is None
 

@@ -64,10 +64,16 @@ def _run(target: Path, *command: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_wheel_ships_the_digits_classifier(installed_wheel):
+def test_wheel_ships_the_digits_classifier_and_the_style_networks(installed_wheel):
+    from ganstyle_lib.style import pretrained
+
     wheel, _ = installed_wheel
     names = zipfile.ZipFile(wheel).namelist()
     assert "ganstyle_lib/data/digits_classifier.weights.h5" in names
+    shipped = pretrained.available()
+    assert shipped, "no shipped style network in the checkout"
+    for style in shipped:
+        assert f"ganstyle_lib/data/style_networks/{style}.npz" in names
     assert not any(name.startswith(("notebooks/", "tests/", "data/")) for name in names)
 
 
@@ -76,6 +82,20 @@ def test_installed_wheel_runs_doctor(installed_wheel, tmp_path):
     result = _run(target, str(target / "bin" / "ganstyle"), "doctor", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "TensorFlow" in result.stdout and "asset cache:" in result.stdout
+
+
+def test_installed_wheel_lists_and_uses_a_shipped_style(installed_wheel, tmp_path):
+    _, target = installed_wheel
+    ganstyle = str(target / "bin" / "ganstyle")
+    listing = _run(target, ganstyle, "stylize", "--list-styles", cwd=tmp_path)
+    assert listing.returncode == 0 and "starry_night" in listing.stdout, listing.stderr
+    from PIL import Image
+
+    Image.new("RGB", (37, 29), (200, 120, 40)).save(tmp_path / "photo.png")
+    result = _run(target, ganstyle, "stylize", "--style", "starry_night", "photo.png", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with Image.open(tmp_path / "out" / "photo.png") as out:
+        assert out.size == (37, 29)
 
 
 DIGITS_METRIC = """

@@ -2,6 +2,7 @@
 
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N]
                      [--mix W,W,...] [--overwrite]
+    ganstyle stylize --list-styles
     ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
                          [--overwrite] [--checkpoint-every N] [--restart]
 
@@ -26,6 +27,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import tempfile
@@ -39,7 +41,12 @@ __all__ = [
     "styles_dir",
     "style_slug",
     "resolve_model",
+    "load_network",
+    "load_style_network",
+    "list_styles",
     "stylize_files",
+    "MAX_PIXELS",
+    "estimated_memory_gb",
     "train_style",
     "training_dir",
     "checkpoint_path",
@@ -75,9 +82,16 @@ def style_slug(style: str | os.PathLike) -> str:
 
 
 def resolve_model(model_path: str | os.PathLike | None = None, style_name: str | None = None) -> Path:
-    """The ``.keras`` file to use: ``model_path`` as given, or the trained network of ``style_name``."""
+    """The network file to use: ``model_path`` as given, or the network of style ``style_name``.
+
+    A style name finds, in this order, a network you trained with ``train-style``
+    (``<cache>/styles/<name>.keras``) and a network shipped with the course
+    (:mod:`.pretrained`, ``.npz``); your own comes first because you made it on purpose.
+    """
+    from . import pretrained
+
     if (model_path is None) == (style_name is None):
-        raise ValueError("give exactly one of a model file (--model PATH) or a trained style name (--style NAME)")
+        raise ValueError("give exactly one of a model file (--model PATH) or a style name (--style NAME)")
     if model_path is not None:
         path = Path(model_path).expanduser()
         if not path.is_file():
@@ -85,18 +99,74 @@ def resolve_model(model_path: str | os.PathLike | None = None, style_name: str |
         return path
     assert style_name is not None  # exactly one of the two was given (checked above)
     path = styles_dir() / f"{style_slug(style_name)}.keras"
-    if not path.is_file():
-        trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
-        have = f"trained styles: {', '.join(trained)}" if trained else "no style has been trained yet"
-        raise FileNotFoundError(
-            f"no trained network for style {style_name!r} ({path}); {have}; "
-            f"train one with `ganstyle train-style --style {style_name}`"
+    if path.is_file():
+        return path
+    shipped = pretrained.available()
+    if style_slug(style_name) in shipped:
+        return shipped[style_slug(style_name)]
+    trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
+    close = difflib.get_close_matches(style_slug(style_name), [*shipped, *trained], n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise FileNotFoundError(
+        f"no network for style {style_name!r}; {hint}shipped: {', '.join(shipped) or 'none'}; "
+        f"trained by you: {', '.join(trained) or 'none'} (`ganstyle stylize --list-styles`); "
+        f"train one with `ganstyle train-style --style {style_name}`"
+    )
+
+
+def load_network(path: str | os.PathLike) -> Any:
+    """Load a stylisation network file: a shipped ``.npz`` (:func:`.pretrained.load`) or a ``.keras`` network."""
+    from . import pretrained
+    from .training import load_transformer
+
+    return pretrained.load(path) if Path(path).suffix == ".npz" else load_transformer(path)
+
+
+def load_style_network(name: str) -> Any:
+    """The network of style ``name`` as ``--style NAME`` finds it: yours (``train-style``) first, else the shipped one.
+
+    Returns a ``keras.Model`` mapping ``(B, H, W, 3)`` in [0, 1] to the same shape; raises
+    ``FileNotFoundError`` naming the styles there are (and the closest one) for an unknown name.
+    """
+    return load_network(resolve_model(style_name=name))
+
+
+def list_styles() -> str:
+    """What ``--list-styles`` prints: the shipped networks (painting, training) and the ones you trained."""
+    from .. import assets
+    from . import pretrained
+
+    lines = ["shipped with the course (trained on ImageNet VGG19 features by scripts/train_style_networks.py):"]
+    for name, path in pretrained.available().items():
+        try:
+            record = pretrained.read_record(path)
+        except ValueError as err:
+            lines.append(f"  {name:<14} DAMAGED: {err}")
+            continue
+        painting = assets.get(name).attribution if name in assets.REGISTRY else record.get("style_file")
+        lines.append(
+            f"  {name:<14} {painting}; {record['settings']['steps']:,} training steps, "
+            f"{path.stat().st_size / 1e6:.1f} MB"
         )
-    return path
+    if len(lines) == 1:
+        lines.append("  (none in this installation)")
+    trained = sorted(styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
+    lines.append(f"trained by you with `ganstyle train-style` ({styles_dir()}):")
+    lines += [f"  {p.stem}" for p in trained] or ["  (none yet)"]
+    return "\n".join(lines)
 
 
 #: The transformer's first 9x9 convolution reflect-pads 4 pixels, which needs at least 5 on each side.
 MIN_INPUT_SIDE = 5
+#: The largest photograph stylised at full size unless ``max_dim`` (``--max-dim``) asks for more: 2048 x 2048.
+#: Peak memory grows by about 1 GB per megapixel (``ganstyle stylize``, width-0.5 network, measured 2026-12-03:
+#: 1.8 GB at 1024 x 1024, 4.9 GB at 2048 x 2048, 13 GB at 4000 x 3000), more than many laptops have to spare.
+MAX_PIXELS = 2048 * 2048
+
+
+def estimated_memory_gb(height: int, width: int) -> float:
+    """Rough peak memory (GB) of stylising one ``height`` x ``width`` image (fit to the measurements above)."""
+    return 0.8 + 1.0 * height * width / 1e6
 
 
 def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> list[tuple[Path, tuple[int, int]]]:
@@ -117,6 +187,12 @@ def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> l
             raise ValueError(
                 f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
                 f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)"
+            )
+        if max_dim is None and size[0] * size[1] > MAX_PIXELS:
+            raise ValueError(
+                f"{path} is {size[1]}x{size[0]} pixels ({size[0] * size[1] / 1e6:.1f} MP): stylising it "
+                f"at full size needs about {estimated_memory_gb(*size):.0f} GB of memory; give "
+                f"--max-dim 2048 (max_dim=2048) to shrink it, or --max-dim {max(size)} to insist"
             )
         checked.append((path, size))
     return checked
@@ -210,8 +286,9 @@ def stylize_files(
         inputs: image files (PNG, JPEG, ...). Each result has the input's height and
             width (or, with ``max_dim``, the longer side shrunk to it, aspect kept).
         output_dir: created if needed; results are ``<output_dir>/<input stem><suffix>``.
-        model_path / style_name: exactly one -- a ``.keras`` file, or the name given
-            to ``train-style`` (looked up in :func:`styles_dir`).
+        model_path / style_name: exactly one -- a ``.keras`` file, or a style name: one
+            you trained with ``train-style`` (in :func:`styles_dir`) or one shipped with
+            the course (:mod:`.pretrained`); see :func:`resolve_model`.
         batch_size: images *of the same size* are stylised together, up to this many.
         style_weights: for a multi-style network, the mix (default: the first style).
         model: an already loaded network (skips loading; for notebooks and tests).
@@ -225,26 +302,26 @@ def stylize_files(
     not a stylisation network, bad ``style_weights``).
     """
     from .. import data
-    from .training import load_transformer
 
     if suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise ValueError(f"write .png or .jpg results, not {suffix!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    source = model_path or style_name
+    if model is None:  # a misspelt style name is the cheapest mistake to report: first, before TensorFlow loads
+        source = resolve_model(model_path, style_name)
     checked = _check_inputs(inputs, max_dim)
     output_dir = Path(output_dir)
     targets = [output_dir / f"{path.stem}{suffix}" for path, _ in checked]
     _check_targets(checked, targets, overwrite)
     _check_output_dir(output_dir)
-    source = model_path or style_name
     if model is None:
-        source = resolve_model(model_path, style_name)
-        model = load_transformer(source)
+        assert source is not None  # resolve_model returned a path
+        model = load_network(source)
     conditional = _check_transformer(model, source or "the model")
     mix = _style_mix(model, style_weights) if conditional else None
     if not conditional and style_weights is not None:
         raise ValueError("style_weights only apply to a multi-style network; this one has a single style")
-    net = model
 
     groups: dict[tuple[int, int], list[int]] = {}
     for index, (_, size) in enumerate(checked):
@@ -255,7 +332,7 @@ def stylize_files(
             chunk = indices[start : start + batch_size]
             batch = np.concatenate([np.asarray(data.load_image(checked[i][0], max_dim=max_dim)) for i in chunk])
             x = [batch, np.repeat(mix[None], len(chunk), 0)] if mix is not None else batch  # mix: conditional
-            out = np.asarray(net(x, training=False))
+            out = np.asarray(model(x, training=False))
             for i, image in zip(chunk, out):
                 written[i] = data.save_image(image, targets[i])
     return written
@@ -403,7 +480,24 @@ def _parse_mix(text: str | None) -> list[float] | None:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
-    """``ganstyle stylize``: print one line per written file."""
+    """``ganstyle stylize``: print one line per written file (or, with ``--list-styles``, the styles)."""
+    if args.list_styles:
+        print(list_styles())
+        return 0
+    missing = [
+        flag
+        for flag, value in (
+            ("INPUT", args.inputs),
+            ("-o OUT", args.output),
+            ("--style NAME or --model PATH", args.style or args.model),
+        )
+        if not value
+    ]
+    if missing:
+        raise ValueError(
+            f"stylize needs {', '.join(missing)}: e.g. `ganstyle stylize --style starry_night "
+            "photo.jpg -o out/`; `ganstyle stylize --list-styles` names the styles"
+        )
     written = stylize_files(
         args.inputs,
         args.output,
@@ -444,13 +538,20 @@ def add_cli_commands(subparsers: Any) -> None:
         "stylize",
         help="stylise images with a trained feed-forward network",
         description="Stylise images with a trained transformer network; each result "
-        "has its input's size and is written as OUT/<name>.png.",
+        "has its input's size and is written as OUT/<name>.png. Networks for "
+        "famous paintings ship with the course, trained on ImageNet VGG19 "
+        "features (they work without those weights); --list-styles names them.",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
-    which = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="image files")
+    which = p.add_mutually_exclusive_group()
     which.add_argument("--model", metavar="PATH", help="a .keras network saved by train-style")
-    which.add_argument("--style", metavar="NAME", help="a style trained with `ganstyle train-style`")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    which.add_argument(
+        "--style",
+        metavar="NAME",
+        help="a shipped style (e.g. starry_night) or one you trained with `ganstyle train-style`",
+    )
+    which.add_argument("--list-styles", action="store_true", help="name the styles there are, and stop")
+    p.add_argument("-o", "--output", metavar="OUT", help="output folder")
     p.add_argument("--batch-size", type=int, default=4, help="images of equal size per batch (default 4)")
     p.add_argument(
         "--max-dim",
