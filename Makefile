@@ -4,6 +4,7 @@
 #   make course QUICK=1  the same in quick mode (about a minute per notebook or less)
 #   make setup           create .venv, install, fetch ImageNet VGG19 weights (Keras URL, else pip)
 #   make test            create/reuse .venv, run unit tests + every notebook through nbval (quick mode)
+#   make lint            ruff (lint + format check) on the code, mypy on ganstyle_lib (under a minute)
 #   make lab             open JupyterLab on notebooks/
 #   make doctor          environment summary and asset status
 #   make bench           run the benchmarks (slow; prints tables)
@@ -17,7 +18,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ganstyle-installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup imagenet-weights course test lab doctor bench student slides clean
+.PHONY: setup imagenet-weights course test lint lab doctor bench student slides clean
 
 setup: $(STAMP) imagenet-weights
 
@@ -44,6 +45,13 @@ test: setup
 	  --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-kernel-startup-timeout 300 --nbval-cell-timeout 600 \
 	  -p no:cacheprovider tests notebooks
+
+# Settings live in pyproject.toml ([tool.ruff], [tool.mypy]); notebooks are not linted. To fix
+# what can be fixed mechanically: $(BIN)/ruff check --fix . && $(BIN)/ruff format .
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

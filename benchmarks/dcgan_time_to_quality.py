@@ -55,7 +55,7 @@ def matmul_peak_gflops(n: int = 2048, repeats: int = 10) -> float:
         t = time.perf_counter()
         mm(a, b).numpy()
         best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
+    return 2 * n**3 / best / 1e9
 
 
 def build(config: str, seed: int = 0):
@@ -68,8 +68,9 @@ def build(config: str, seed: int = 0):
     if config == "default":
         g, d = models.dcgan_generator(8, 32), models.dcgan_discriminator(16)  # latent 8; widths 32 / 16
         gan = GAN(g, d, ema_decay=0.99, seed=seed, shared_fakes=True)
-        gan.compile(keras.optimizers.Adam(2e-3, beta_1=0.0), keras.optimizers.Adam(2e-3, beta_1=0.0),
-                    steps_per_execution=25)
+        gan.compile(
+            keras.optimizers.Adam(2e-3, beta_1=0.0), keras.optimizers.Adam(2e-3, beta_1=0.0), steps_per_execution=25
+        )
         return gan, 64, True
     g, d = models.tutorial_generator(), models.tutorial_discriminator()
     gan = GAN(g, d)
@@ -100,7 +101,7 @@ def mark_timer(gan, marks, evaluator, n_eval: int, use_ema: bool, label: str):
             self.trained += time.perf_counter() - self._t  # everything since the last call...
             if self.pending and self.trained >= self.pending[0]:
                 self.measure()
-            self._t = time.perf_counter()                   # ...but not the evaluation
+            self._t = time.perf_counter()  # ...but not the evaluation
 
         def measure(self):
             while self.pending and self.trained >= self.pending[0]:
@@ -108,8 +109,10 @@ def mark_timer(gan, marks, evaluator, n_eval: int, use_ema: bool, label: str):
             step = int(gan.step.numpy())
             fcd = evaluator.fcd(gan.generate(n_eval, use_ema=use_ema))
             self.rows.append(dict(mark=mark, seconds=self.trained, step=step, fcd=fcd))
-            print(f"  {label:8s} {mark:5.0f} s mark (trained {self.trained:6.1f} s, step {step:6d}): "
-                  f"FCD {fcd:7.1f}", flush=True)
+            print(
+                f"  {label:8s} {mark:5.0f} s mark (trained {self.trained:6.1f} s, step {step:6d}): FCD {fcd:7.1f}",
+                flush=True,
+            )
             self.model.stop_training = not self.pending
 
     return MarkTimer()
@@ -127,25 +130,38 @@ def run(config: str, marks: list[float], evaluator, n_eval: int, seed: int = 0) 
     label = config if seed == 0 else f"{config} (seed {seed})"
     timer = mark_timer(gan, marks, evaluator, n_eval, use_ema, label)
     # Far more steps than the budget allows: the callback stops training after the last mark.
-    gan.fit(ds, steps_per_epoch=10 ** 7, epochs=1, verbose=0, callbacks=[timer])
+    gan.fit(ds, steps_per_epoch=10**7, epochs=1, verbose=0, callbacks=[timer])
     steps = int(gan.step.numpy()) - steps0
-    return dict(config=label, batch=batch, rows=timer.rows, steps=steps, seconds=timer.trained,
-                images_per_s=steps * batch / timer.trained, gflops=steps * flops_per_step / timer.trained / 1e9,
-                flops_per_step=flops_per_step)
+    return dict(
+        config=label,
+        batch=batch,
+        rows=timer.rows,
+        steps=steps,
+        seconds=timer.trained,
+        images_per_s=steps * batch / timer.trained,
+        gflops=steps * flops_per_step / timer.trained / 1e9,
+        flops_per_step=flops_per_step,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=480.0, help="training seconds per configuration")
     parser.add_argument("--n-eval", type=int, default=1000)
-    parser.add_argument("--seeds", type=int, default=1,
-                        help="train the default configuration this many times (seeds 0, 1, ...): FCD at a "
-                             "given time varies by about +-5 between seeds")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="train the default configuration this many times (seeds 0, 1, ...): FCD at a "
+        "given time varies by about +-5 between seeds",
+    )
     parser.add_argument("--record", action="store_true", help="append the results to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     if args.budget < 15:
-        parser.error(f"--budget must be at least 15 s, the first mark at which both configurations are measured "
-                     f"(got {args.budget:g})")
+        parser.error(
+            f"--budget must be at least 15 s, the first mark at which both configurations are measured "
+            f"(got {args.budget:g})"
+        )
     if args.seeds < 1:
         parser.error(f"--seeds must be at least 1 (got {args.seeds})")
 
@@ -168,31 +184,45 @@ def main(argv: list[str] | None = None) -> int:
     per_seed_60 = [r["fcd"] for d in defaults for r in d["rows"] if r["mark"] == 60]
     fcd60 = statistics.median(per_seed_60) if per_seed_60 else None  # the target is judged on the median
 
-    lines = [f"| config | batch | steps | images/s | GFLOP/step | GFLOP/s (% of matmul peak) | "
-             + " | ".join(f"FCD@{m:g}s" for m in base_marks) + " |",
-             "|---|---|---|---|---|---|" + "---|" * len(base_marks)]
+    lines = [
+        "| config | batch | steps | images/s | GFLOP/step | GFLOP/s (% of matmul peak) | "
+        + " | ".join(f"FCD@{m:g}s" for m in base_marks)
+        + " |",
+        "|---|---|---|---|---|---|" + "---|" * len(base_marks),
+    ]
     for r in results:
         by_mark = {row["mark"]: row["fcd"] for row in r["rows"]}
-        lines.append(f"| {r['config']} | {r['batch']} | {r['steps']} | {r['images_per_s']:,.0f} | "
-                     f"{r['flops_per_step'] / 1e9:.2f} | {r['gflops']:.1f} ({100 * r['gflops'] / peak:.0f} %) | "
-                     + " | ".join(f"{by_mark[m]:.1f}" if m in by_mark else "–" for m in base_marks) + " |")
+        lines.append(
+            f"| {r['config']} | {r['batch']} | {r['steps']} | {r['images_per_s']:,.0f} | "
+            f"{r['flops_per_step'] / 1e9:.2f} | {r['gflops']:.1f} ({100 * r['gflops'] / peak:.0f} %) | "
+            + " | ".join(f"{by_mark[m]:.1f}" if m in by_mark else "–" for m in base_marks)
+            + " |"
+        )
     summary = [
         f"- default FCD at 60 s: {fcd60:.1f}"
         + (f" (median of seeds: {', '.join(f'{v:.1f}' for v in per_seed_60)})" if len(per_seed_60) > 1 else "")
         + f" (target <= 20: {'met' if fcd60 <= 20 else 'NOT met'})"
-        if fcd60 is not None else "- default FCD at 60 s: not measured (budget < 60 s)",
+        if fcd60 is not None
+        else "- default FCD at 60 s: not measured (budget < 60 s)",
         f"- tutorial's FCD after {tutorial['rows'][-1]['mark']:g} s: {target:.1f}; default reached it after "
-        + (f"{reached['seconds']:.0f} s of training ({reached['seconds'] / tutorial['rows'][-1]['seconds']:.2f} of "
-           f"the tutorial's time; target <= 0.10: {'met' if reached['seconds'] <= 0.1 * tutorial['rows'][-1]['seconds'] else 'NOT met'})"
-           if reached else "— never within the budget"),
-        f"- default FCD curve: " + ", ".join(f"{r['mark']:g} s: {r['fcd']:.1f}" for r in default["rows"]),
+        + (
+            f"{reached['seconds']:.0f} s of training ({reached['seconds'] / tutorial['rows'][-1]['seconds']:.2f} of "
+            f"the tutorial's time; target <= 0.10: "
+            f"{'met' if reached['seconds'] <= 0.1 * tutorial['rows'][-1]['seconds'] else 'NOT met'})"
+            if reached
+            else "— never within the budget"
+        ),
+        "- default FCD curve: " + ", ".join(f"{r['mark']:g} s: {r['fcd']:.1f}" for r in default["rows"]),
     ]
     table = "\n".join(lines + [""] + summary)
     print("\n" + table)
     if args.record:
-        header = (f"\n### Run of {dt.date.today().isoformat()} — {platform.node()}, {platform.processor() or platform.machine()}, "
-                  f"{os.cpu_count()} cores, budget {args.budget:g} s per config\n\n"
-                  f"`{device.summary()}`; matmul peak {peak:.0f} GFLOP/s (2048², float32).\n\n")
+        header = (
+            f"\n### Run of {dt.date.today().isoformat()} — {platform.node()}, "
+            f"{platform.processor() or platform.machine()}, "
+            f"{os.cpu_count()} cores, budget {args.budget:g} s per config\n\n"
+            f"`{device.summary()}`; matmul peak {peak:.0f} GFLOP/s (2048², float32).\n\n"
+        )
         with open(ROOT / "benchmarks" / "RESULTS.md", "a", encoding="utf-8") as fh:
             fh.write(header + table + "\n")
     return 0

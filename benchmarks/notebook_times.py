@@ -26,11 +26,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full mode (default: quick mode)")
     args = parser.parse_args()
 
-    paths = [p for p in notebooks.list_notebooks()
-             if not args.only or p.stem[:2] in args.only or p.stem in args.only]
+    paths = [p for p in notebooks.list_notebooks() if not args.only or p.stem[:2] in args.only or p.stem in args.only]
     mode = "full" if args.full else "quick"
-    print(f"# {mode} mode, {time.strftime('%Y-%m-%d %H:%M')} UTC, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
+    print(f"# {mode} mode, {time.strftime('%Y-%m-%d %H:%M')} UTC, {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"| notebook | {mode} mode | load average (1 min) before → after | status |")
     print("|---|---|---|---|")
     for path in paths:
@@ -39,8 +37,11 @@ def main() -> None:
         nb = notebooks.execute(path, quick=not args.full, offline=True, raise_on_error=False)
         seconds = time.perf_counter() - start
         error = notebooks.first_error(nb)
-        print(f"| {path.stem} | {seconds:.0f} s | {load_before:.1f} → {os.getloadavg()[0]:.1f} | "
-              f"{'ok' if not error else 'FAILED: ' + error} |", flush=True)
+        print(
+            f"| {path.stem} | {seconds:.0f} s | {load_before:.1f} → {os.getloadavg()[0]:.1f} | "
+            f"{'ok' if not error else 'FAILED: ' + error} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

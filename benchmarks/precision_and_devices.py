@@ -29,7 +29,7 @@ import datetime
 import os
 import platform
 import time
-from typing import Callable
+from collections.abc import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GANSTYLE_OFFLINE", "1")  # untrained VGG19 is as costly as the ImageNet one
@@ -101,8 +101,10 @@ def machine() -> str:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, native bf16: {device.cpu_has_bf16()}, GPUs: {len(device.gpus())}; "
-            f"TensorFlow {tf.__version__} / Keras {keras.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, native bf16: {device.cpu_has_bf16()}, GPUs: {len(device.gpus())}; "
+        f"TensorFlow {tf.__version__} / Keras {keras.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = list(dict.fromkeys(fig for _, _, fig, _, _ in setups))
     print(f"Machine: {machine()}")
-    print(f"Date: {started:%Y-%m-%d %H:%M} UTC; load average before {load_before[0]:.1f}, "
-          f"after {os.getloadavg()[0]:.1f} (1 min)\n")
+    print(
+        f"Date: {started:%Y-%m-%d %H:%M} UTC; load average before {load_before[0]:.1f}, "
+        f"after {os.getloadavg()[0]:.1f} (1 min)\n"
+    )
     print("Images/s (wall, best round) / images per CPU-second; in brackets relative to float32 without XLA.\n")
     print("| precision | XLA | " + " | ".join(figures) + " |")
     print("|---|---|" + "---|" * len(figures))
@@ -149,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             cells = []
             for fig in figures:
                 i, base = cell[(policy, xla, fig)], cell[("float32", False, fig)]
-                cells.append(f"{wall_rate[i]:.1f} ({wall_rate[i] / wall_rate[base]:.2f}x) / "
-                             f"{cpu_rate[i]:.1f} ({cpu_rate[i] / cpu_rate[base]:.2f}x)")
+                cells.append(
+                    f"{wall_rate[i]:.1f} ({wall_rate[i] / wall_rate[base]:.2f}x) / "
+                    f"{cpu_rate[i]:.1f} ({cpu_rate[i] / cpu_rate[base]:.2f}x)"
+                )
             print(f"| {policy} | {'on' if xla else 'off'} | " + " | ".join(cells) + " |")
     return 0
 

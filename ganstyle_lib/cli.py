@@ -24,8 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 # TensorFlow's C++ start-up chatter hides the answers a learner asked for.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -57,10 +57,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print()
         print("Offline fallbacks are in use for: " + ", ".join(falling_back) + ".")
         if "vgg19_notop" in falling_back:
-            print("Style transfer will use UNTRAINED VGG19 features: textures work, but results "
-                  "are not those of ImageNet features.")
-        print("To get the real files: run `ganstyle assets fetch --all` with network, or "
-              "`ganstyle assets unpack BUNDLE` with an instructor's bundle.")
+            print(
+                "Style transfer will use UNTRAINED VGG19 features: textures work, but results "
+                "are not those of ImageNet features."
+            )
+        print(
+            "To get the real files: run `ganstyle assets fetch --all` with network, or "
+            "`ganstyle assets unpack BUNDLE` with an instructor's bundle."
+        )
     return 0
 
 
@@ -74,7 +78,8 @@ def cmd_assets(args: argparse.Namespace) -> int:
         names = list(assets.REGISTRY) if args.all else args.names
         if not names:
             raise UsageError("name the assets to fetch, or pass --all (see `ganstyle assets list`)")
-        failed, obtained = [], set()
+        failed: list[str] = []
+        obtained: set[str] = set()
         for name in names:
             asset = assets.get(name)
             if asset.name in obtained:  # an alternate of an asset already served (e.g. vgg19_notop_q8)
@@ -90,8 +95,9 @@ def cmd_assets(args: argparse.Namespace) -> int:
             if served is asset:
                 print(f"{name}: {path}")
             else:
-                print(f"{name}: not obtainable from {asset.url}; its second source "
-                      f"{served.name} serves instead: {path}")
+                print(
+                    f"{name}: not obtainable from {asset.url}; its second source {served.name} serves instead: {path}"
+                )
         return 1 if failed else 0
     if args.action == "pack":
         path = assets.pack(args.archive, names=args.names or None)
@@ -106,15 +112,16 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 def _served_for(assets, alternate, obtained: set[str]) -> str:
     """The asset fetched in this run whose alternate ``alternate`` is."""
-    return next((a.name for a in assets.REGISTRY.values()
-                 if a.name in obtained and alternate in assets.sources(a)[1:]), "another asset")
+    return next(
+        (a.name for a in assets.REGISTRY.values() if a.name in obtained and alternate in assets.sources(a)[1:]),
+        "another asset",
+    )
 
 
 def cmd_course(args: argparse.Namespace) -> int:
     from . import notebooks
 
-    runs = notebooks.run_course(args.out, quick=args.quick, only=args.only,
-                                notebook_dir=args.notebooks)
+    runs = notebooks.run_course(args.out, quick=args.quick, only=args.only, notebook_dir=args.notebooks)
     width = max(len(r.name) for r in runs)
     for run in runs:
         status = "ok" if run.ok else f"FAILED: {run.error}"
@@ -144,8 +151,10 @@ def cmd_student(args: argparse.Namespace) -> int:
         print(path)
     for path in result.kept:
         print(f"{path}: kept, it has changes of yours (--force replaces it with a fresh copy)")
-    print(f"wrote {len(result.written)} student notebook(s) into {args.out}"
-          + (f"; kept {len(result.kept)} you changed" if result.kept else ""))
+    print(
+        f"wrote {len(result.written)} student notebook(s) into {args.out}"
+        + (f"; kept {len(result.kept)} you changed" if result.kept else "")
+    )
     return 0
 
 
@@ -166,8 +175,7 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ganstyle", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--debug", action="store_true",
-                        help="show the full traceback of an error (for bug reports)")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error (for bug reports)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("doctor", help="environment summary and asset status").set_defaults(func=cmd_doctor)
@@ -179,27 +187,33 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch = actions.add_parser("fetch", help="download assets into the cache")
     p_fetch.add_argument("names", nargs="*")
     p_fetch.add_argument("--all", action="store_true", help="every registered asset")
-    p_fetch.add_argument("--if-missing", action="store_true",
-                         help="do nothing for an asset whose file, or whose second source "
-                              "(vgg19_notop_q8 for vgg19_notop), is already cached")
+    p_fetch.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing for an asset whose file, or whose second source "
+        "(vgg19_notop_q8 for vgg19_notop), is already cached",
+    )
     p_pack = actions.add_parser(
-        "pack", help="write cached assets, npm tarballs and a manifest into one archive",
+        "pack",
+        help="write cached assets, npm tarballs and a manifest into one archive",
         description="Write every cached registered asset and every cached npm tarball the "
-                    "slides and the HTML book load (reveal.js, require.js, jQuery, the widget "
-                    "renderer; in $GANSTYLE_HOME/web/) into one .tar.gz with a manifest of "
-                    "checksums. Each file is checked against its pinned checksum first.")
+        "slides and the HTML book load (reveal.js, require.js, jQuery, the widget "
+        "renderer; in $GANSTYLE_HOME/web/) into one .tar.gz with a manifest of "
+        "checksums. Each file is checked against its pinned checksum first.",
+    )
     p_pack.add_argument("archive", help="e.g. ganstyle-assets.tar.gz")
-    p_pack.add_argument("names", nargs="*",
-                        help="only these registered assets, without npm tarballs "
-                             "(default: everything cached)")
+    p_pack.add_argument(
+        "names", nargs="*", help="only these registered assets, without npm tarballs (default: everything cached)"
+    )
     p_unpack = actions.add_parser("unpack", help="verify and install an archive made by `pack`")
     p_unpack.add_argument("archive")
 
     p_course = sub.add_parser("course", help="execute every notebook into an HTML book")
     p_course.add_argument("--quick", action="store_true", help="quick mode (tiny runs, for checking)")
     p_course.add_argument("--out", default="build", help="output folder (default: build)")
-    p_course.add_argument("--only", nargs="+", metavar="NOTEBOOK",
-                          help="notebook numbers or names, e.g. 00 01 (default: all)")
+    p_course.add_argument(
+        "--only", nargs="+", metavar="NOTEBOOK", help="notebook numbers or names, e.g. 00 01 (default: all)"
+    )
     p_course.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
     p_course.set_defaults(func=cmd_course)
 
@@ -210,20 +224,25 @@ def build_parser() -> argparse.ArgumentParser:
     p_student = sub.add_parser("student", help="write student notebooks (solutions replaced by stubs)")
     p_student.add_argument("--out", default="student", help="output folder (default: student)")
     p_student.add_argument("--notebooks", help="notebook folder (default: the clone's notebooks/, else ./notebooks)")
-    p_student.add_argument("--force", action="store_true",
-                           help="also replace notebooks you changed since they were written (loses your work)")
+    p_student.add_argument(
+        "--force",
+        action="store_true",
+        help="also replace notebooks you changed since they were written (loses your work)",
+    )
     p_student.set_defaults(func=cmd_student)
 
     p_slides = sub.add_parser("slides", help="reveal.js slides per notebook, usable offline")
     p_slides.add_argument("notebooks", nargs="*", help="notebook files (default: every course notebook)")
-    p_slides.add_argument("--out", default=str(Path("build") / "slides"),
-                          help="output folder (default: build/slides)")
-    p_slides.add_argument("--executed", metavar="DIR",
-                          help="reuse the executed notebooks of a course build (e.g. build) "
-                               "instead of running each one in quick mode")
+    p_slides.add_argument("--out", default=str(Path("build") / "slides"), help="output folder (default: build/slides)")
+    p_slides.add_argument(
+        "--executed",
+        metavar="DIR",
+        help="reuse the executed notebooks of a course build (e.g. build) instead of running each one in quick mode",
+    )
     p_slides.set_defaults(func=cmd_slides)
 
     from .style import stylize  # `stylize` and `train-style` live beside their logic
+
     stylize.add_cli_commands(sub)
     return parser
 

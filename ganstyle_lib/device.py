@@ -94,8 +94,10 @@ def split_cpu(n: int = 2) -> list:
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * n)
     except RuntimeError as err:  # devices already initialised
         if len(tf.config.list_logical_devices("CPU")) != n:
-            raise RuntimeError(f"split_cpu({n}) must run before TensorFlow starts (before any model or "
-                               "tensor is made): call it first thing, or restart the kernel") from err
+            raise RuntimeError(
+                f"split_cpu({n}) must run before TensorFlow starts (before any model or "
+                "tensor is made): call it first thing, or restart the kernel"
+            ) from err
     return tf.config.list_logical_devices("CPU")
 
 
@@ -125,8 +127,9 @@ def _tpu_strategy() -> tf.distribute.Strategy | None:
     if not name and not tf.config.list_physical_devices("TPU"):
         return None
     # A TPU VM's chips are local; Colab/Kaggle name a TPU address ("" lets the resolver read it).
-    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=os.environ.get("TPU_NAME", "") if name
-                                                                 else "local")
+    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
+        tpu=os.environ.get("TPU_NAME", "") if name else "local"
+    )
     tf.config.experimental_connect_to_cluster(resolver)
     tf.tpu.experimental.initialize_tpu_system(resolver)
     return tf.distribute.TPUStrategy(resolver)
@@ -158,16 +161,19 @@ def strategy(kind: str | None = None) -> tf.distribute.Strategy:
     """
     kind = (kind or os.environ.get("GANSTYLE_STRATEGY", "") or "auto").strip().lower()
     if kind not in STRATEGIES:
-        raise ValueError(f"unknown strategy {kind!r}; use one of {', '.join(STRATEGIES)} "
-                         "(argument or GANSTYLE_STRATEGY)")
+        raise ValueError(
+            f"unknown strategy {kind!r}; use one of {', '.join(STRATEGIES)} (argument or GANSTYLE_STRATEGY)"
+        )
     if kind == "default":  # one device -- or whatever use_strategy() made the default
         return tf.distribute.get_strategy()
     if kind == "mirrored":
         return _mirrored()
     if kind == "multi_worker":
         if not tf_config():
-            raise RuntimeError("strategy('multi_worker') needs TF_CONFIG describing the cluster and this "
-                               "machine's task; see README, 'Scaling up'")
+            raise RuntimeError(
+                "strategy('multi_worker') needs TF_CONFIG describing the cluster and this "
+                "machine's task; see README, 'Scaling up'"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     if kind == "tpu":
         found = _tpu_strategy()
@@ -288,8 +294,11 @@ def _assets_line() -> str:
 
     if config.is_offline():
         return "offline (GANSTYLE_OFFLINE=1): cached assets or bundled fallbacks"
-    return "online: assets download on first use" if assets.network_available() \
+    return (
+        "online: assets download on first use"
+        if assets.network_available()
         else "offline (no network): cached assets or bundled fallbacks"
+    )
 
 
 def summary() -> str:
@@ -302,17 +311,18 @@ def summary() -> str:
 
     found = gpus()
     if found:
-        names = ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name)
-                          for g in found)
+        names = ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in found)
         accel = f"{len(found)} GPU(s): {names}"
     else:
         accel = f"CPU only ({os.cpu_count()} cores)"
-    return " | ".join([
-        f"TensorFlow {tf.__version__}",
-        f"Keras {keras.__version__}",
-        accel,
-        precision_policy(),
-        f"XLA {'on' if use_xla() else 'off'}",
-        f"{config.mode_name()} mode",
-        _assets_line(),
-    ])
+    return " | ".join(
+        [
+            f"TensorFlow {tf.__version__}",
+            f"Keras {keras.__version__}",
+            accel,
+            precision_policy(),
+            f"XLA {'on' if use_xla() else 'off'}",
+            f"{config.mode_name()} mode",
+            _assets_line(),
+        ]
+    )

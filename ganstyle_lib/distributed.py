@@ -28,8 +28,9 @@ from __future__ import annotations
 import argparse
 import shutil
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -51,10 +52,15 @@ def distribute_dataset(dataset: tf.data.Dataset, strategy: tf.distribute.Strateg
     return strategy.experimental_distribute_dataset(dataset.with_options(options))
 
 
-def train_steps(step_fn: StepFn, dataset: tf.data.Dataset, steps: int, *,
-                strategy: tf.distribute.Strategy | None = None,
-                on_step: Callable[[int, dict[str, float]], None] | None = None,
-                log_every: int = 0) -> dict[str, list[float]]:
+def train_steps(
+    step_fn: StepFn,
+    dataset: tf.data.Dataset,
+    steps: int,
+    *,
+    strategy: tf.distribute.Strategy | None = None,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
+    log_every: int = 0,
+) -> dict[str, list[float]]:
     """Run ``steps`` training steps of ``step_fn`` under ``strategy``; return the history.
 
     Args:
@@ -95,14 +101,16 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     strategy = strategy or tf.distribute.get_strategy()
     resolver = getattr(strategy, "cluster_resolver", None)
     task_type = getattr(resolver, "task_type", None)
-    if task_type is None:  # one process
+    if resolver is None or task_type is None:  # one process
         return True
-    return task_type == "chief" or (task_type == "worker" and resolver.task_id == 0
-                                    and "chief" not in resolver.cluster_spec().as_dict())
+    return task_type == "chief" or (
+        task_type == "worker" and resolver.task_id == 0 and "chief" not in resolver.cluster_spec().as_dict()
+    )
 
 
-def save_on_all_workers(save: Callable[[Path], Any], directory: str | Path,
-                        strategy: tf.distribute.Strategy | None = None) -> Any:
+def save_on_all_workers(
+    save: Callable[[Path], Any], directory: str | Path, strategy: tf.distribute.Strategy | None = None
+) -> Any:
     """Call ``save(folder)`` on every worker; keep only the chief's files, in ``directory``.
 
     Under ``MultiWorkerMirroredStrategy`` every worker must take part in
@@ -124,15 +132,22 @@ def save_on_all_workers(save: Callable[[Path], Any], directory: str | Path,
 
 # --------------------------------------------------------------------------- the program
 
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ganstyle_lib.distributed",
-                                description="Train the course's DCGAN on the digits under device.strategy() "
-                                            "(several machines: set TF_CONFIG on each).")
+    p = argparse.ArgumentParser(
+        prog="python -m ganstyle_lib.distributed",
+        description="Train the course's DCGAN on the digits under device.strategy() "
+        "(several machines: set TF_CONFIG on each).",
+    )
     p.add_argument("--steps", type=int, default=2000, help="training steps (default 2000)")
     p.add_argument("--batch-size", type=int, default=64, help="GLOBAL batch, split over all replicas")
     p.add_argument("--width", type=int, default=32, help="generator width (default 32)")
-    p.add_argument("--d-width", type=int, default=16,
-                   help="discriminator width (default 16, half the generator's, as in notebook 02)")
+    p.add_argument(
+        "--d-width",
+        type=int,
+        default=16,
+        help="discriminator width (default 16, half the generator's, as in notebook 02)",
+    )
     p.add_argument("--latent", type=int, default=8, help="latent size (default 8, as in notebook 02)")
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate for both networks")
     p.add_argument("--limit", type=int, default=None, help="use only the first LIMIT digits")
@@ -140,8 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", default=None, help="auto (default), default, mirrored, multi_worker, tpu")
     p.add_argument("--mixed-precision", action="store_true", help="device.set_mixed_precision(True)")
     p.add_argument("--out", default="runs/dcgan", help="checkpoint folder (written by the chief)")
-    p.add_argument("--dump-weights", default=None,
-                   help="(tests) write every weight of this worker to this .npz file")
+    p.add_argument("--dump-weights", default=None, help="(tests) write every weight of this worker to this .npz file")
     return p
 
 
@@ -159,16 +173,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .gan import callbacks, models
     from .gan.training import GAN
 
-    kind = ("MultiWorkerMirroredStrategy" if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            else type(strategy).__name__.lstrip("_"))  # its class is called CollectiveAllReduceStrategy
-    config.logger.info("%s | %d replica(s) (%s) | chief: %s", device.summary(), strategy.num_replicas_in_sync,
-                       kind, is_chief(strategy))
+    kind = (
+        "MultiWorkerMirroredStrategy"
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        else type(strategy).__name__.lstrip("_")
+    )  # its class is called CollectiveAllReduceStrategy
+    config.logger.info(
+        "%s | %d replica(s) (%s) | chief: %s", device.summary(), strategy.num_replicas_in_sync, kind, is_chief(strategy)
+    )
     keras.utils.set_random_seed(args.seed)
     with strategy.scope():
         # Notebook 02's recipe: one generator pass per step, Adam without momentum (beta_1 = 0).
-        gan = GAN(models.dcgan_generator(args.latent, args.width, seed=args.seed + 1),
-                  models.dcgan_discriminator(args.d_width, seed=args.seed + 2), ema_decay=0.99,
-                  seed=args.seed + 3, shared_fakes=True)
+        gan = GAN(
+            models.dcgan_generator(args.latent, args.width, seed=args.seed + 1),
+            models.dcgan_discriminator(args.d_width, seed=args.seed + 2),
+            ema_decay=0.99,
+            seed=args.seed + 3,
+            shared_fakes=True,
+        )
         gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.0), keras.optimizers.Adam(args.lr, beta_1=0.0))
     dataset = data.digits_dataset(args.batch_size, limit=args.limit, seed=args.seed)
     train_steps(gan.gan_step, dataset, args.steps, strategy=strategy, log_every=max(1, args.steps // 20))
@@ -180,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         nets = [gan.generator, gan.discriminator, gan.ema_generator]
         arrays = [v.numpy() for net in nets for v in net.weights]
+        assert gan.d_optimizer is not None and gan.g_optimizer is not None  # compiled above
         arrays += [v.numpy() for opt in (gan.d_optimizer, gan.g_optimizer) for v in opt.variables]
         np.savez(args.dump_weights, *arrays, step=gan.step.numpy())
     return 0

@@ -37,9 +37,10 @@ digits) and real vs noise.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -76,9 +77,9 @@ def build_digits_classifier() -> Any:
 
     inputs = keras.Input((28, 28, 1), name="digits")
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = layers.MaxPooling2D(name="pool1")(x)                       # 14x14
+    x = layers.MaxPooling2D(name="pool1")(x)  # 14x14
     x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2")(x)
-    x = layers.MaxPooling2D(name="pool2")(x)                       # 7x7
+    x = layers.MaxPooling2D(name="pool2")(x)  # 7x7
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv3")(x)
     x = layers.Flatten(name="flatten")(x)
     features = layers.Dense(64, activation="relu", name=FEATURES_LAYER)(x)
@@ -96,7 +97,8 @@ def _load(path: str) -> tuple[Any, Callable]:
         raise FileNotFoundError(
             f"digits classifier weights not found at {path}; the default file ships inside the "
             "package (ganstyle_lib/data/): reinstall the course (`pip install --force-reinstall .` "
-            "in the repository), or regenerate it there with `python scripts/train_digits_classifier.py`")
+            "in the repository), or regenerate it there with `python scripts/train_digits_classifier.py`"
+        )
     model = build_digits_classifier()
     model.load_weights(path)
     both = keras.Model(model.input, [model.get_layer(FEATURES_LAYER).output, model.output])
@@ -120,8 +122,10 @@ def _as_digits(images: Any) -> np.ndarray:
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise ValueError(f"expected digits of shape (N, 28, 28, 1) in [-1, 1], got {x.shape}")
     if x.size and (x.min() < -1.01 or x.max() > 1.01):
-        raise ValueError(f"expected values in [-1, 1] (the GAN range), got [{x.min():.3g}, {x.max():.3g}]; "
-                         "convert uint8 images with ganstyle_lib.data.to_gan_range")
+        raise ValueError(
+            f"expected values in [-1, 1] (the GAN range), got [{x.min():.3g}, {x.max():.3g}]; "
+            "convert uint8 images with ganstyle_lib.data.to_gan_range"
+        )
     return x
 
 
@@ -130,12 +134,12 @@ def _run(images: Any, batch_size: int, path: str | Path | None) -> tuple[np.ndar
     x = _as_digits(images)
     feats, logits = [], []
     for start in range(0, len(x), batch_size):
-        chunk = x[start:start + batch_size]
+        chunk = x[start : start + batch_size]
         if len(chunk) < batch_size and len(x) > batch_size:
             # pad to one shape so the tf.function is traced once
             pad = np.full((batch_size - len(chunk), 28, 28, 1), -1.0, np.float32)
             f, lg = forward(np.concatenate([chunk, pad]))
-            f, lg = f[:len(chunk)], lg[:len(chunk)]
+            f, lg = f[: len(chunk)], lg[: len(chunk)]
         else:
             f, lg = forward(chunk)
         feats.append(np.asarray(f, np.float64))
@@ -145,14 +149,12 @@ def _run(images: Any, batch_size: int, path: str | Path | None) -> tuple[np.ndar
     return np.concatenate(feats), np.concatenate(logits)
 
 
-def classifier_features(images: Any, batch_size: int = 500, *, weights: str | Path | None = None
-                        ) -> np.ndarray:
+def classifier_features(images: Any, batch_size: int = 500, *, weights: str | Path | None = None) -> np.ndarray:
     """Penultimate-layer activations, (N, 64) float64, of digits (N, 28, 28, 1) in [-1, 1]."""
     return _run(images, batch_size, weights)[0]
 
 
-def classifier_logits(images: Any, batch_size: int = 500, *, weights: str | Path | None = None
-                      ) -> np.ndarray:
+def classifier_logits(images: Any, batch_size: int = 500, *, weights: str | Path | None = None) -> np.ndarray:
     """Class logits, (N, 10) float64, of digits (N, 28, 28, 1) in [-1, 1]."""
     return _run(images, batch_size, weights)[1]
 
@@ -165,8 +167,9 @@ def gaussian_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f.mean(axis=0), np.cov(f, rowvar=False)
 
 
-def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray,
-                     eps: float = 1e-6) -> float:
+def frechet_distance(
+    mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray, eps: float = 1e-6
+) -> float:
     """Squared Frechet distance between N(mu1, sigma1) and N(mu2, sigma2).
 
     ``||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 sqrtm(sigma1 @ sigma2))``, with the
@@ -194,8 +197,7 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma
     return float(max(value, 0.0))
 
 
-def frechet_classifier_distance(real_images: Any, generated_images: Any, *,
-                                weights: str | Path | None = None) -> float:
+def frechet_classifier_distance(real_images: Any, generated_images: Any, *, weights: str | Path | None = None) -> float:
     """Frechet classifier distance (FCD) between two sets of digits in [-1, 1]; lower is better."""
     mu_r, s_r = gaussian_statistics(classifier_features(real_images, weights=weights))
     mu_g, s_g = gaussian_statistics(classifier_features(generated_images, weights=weights))
@@ -216,8 +218,7 @@ def classifier_score(images: Any, *, weights: str | Path | None = None) -> float
     return float(np.exp(kl.mean()))
 
 
-def class_coverage(images: Any, min_share: float = 0.02, *, weights: str | Path | None = None
-                   ) -> float:
+def class_coverage(images: Any, min_share: float = 0.02, *, weights: str | Path | None = None) -> float:
     """Fraction of the 10 digit classes that get at least ``min_share`` of the predictions.
 
     A balanced set of real digits scores 1.0; a generator that collapsed onto
@@ -253,6 +254,8 @@ class DigitsEvaluator:
         py = p.mean(axis=0, keepdims=True)
         kl = np.sum(p * (np.log(p + 1e-12) - np.log(py + 1e-12)), axis=1)
         counts = np.bincount(logits.argmax(axis=1), minlength=10) / len(logits)
-        return {"fcd": frechet_distance(self.mu, self.sigma, mu, sigma),
-                "score": float(np.exp(kl.mean())),
-                "coverage": float(np.mean(counts >= 0.02))}
+        return {
+            "fcd": frechet_distance(self.mu, self.sigma, mu, sigma),
+            "score": float(np.exp(kl.mean())),
+            "coverage": float(np.mean(counts >= 0.02)),
+        }

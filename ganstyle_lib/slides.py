@@ -20,8 +20,8 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import nbformat
 
@@ -48,7 +48,7 @@ def slides_exporter(out_dir: Path):
         require_js_url=webassets.install_package(webassets.REQUIREJS, out_dir),
         jquery_url=webassets.install_package(webassets.JQUERY, out_dir),
         mathjax_url=webassets.install_mathjax(out_dir),
-        reveal_scroll=True,   # long code cells scroll instead of running off the slide
+        reveal_scroll=True,  # long code cells scroll instead of running off the slide
         reveal_theme="white",  # its fonts ship with reveal.js; "simple" imports Google Fonts
         # The deck template imports mermaid (diagrams) from a CDN on every load; the
         # course has no diagrams, so a module that does nothing stands in for it.
@@ -62,8 +62,9 @@ def slides_exporter(out_dir: Path):
 
 
 def _write_index(decks: Sequence[Path], out_dir: Path) -> Path:
-    items = "\n".join(f'<li><a href="{html.escape(d.name)}">{html.escape(d.name.split(".")[0])}</a></li>'
-                      for d in decks)
+    items = "\n".join(
+        f'<li><a href="{html.escape(d.name)}">{html.escape(d.name.split(".")[0])}</a></li>' for d in decks
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ganstyle slides</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}</style>
@@ -77,9 +78,13 @@ def _write_index(decks: Sequence[Path], out_dir: Path) -> Path:
     return atomic_write_text(out_dir / "index.html", page)
 
 
-def render_slides(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike = "build/slides", *,
-                  executed_dir: str | os.PathLike | None = None,
-                  timeout: int | None = None) -> list[Path]:
+def render_slides(
+    paths: Sequence[str | os.PathLike],
+    out_dir: str | os.PathLike = "build/slides",
+    *,
+    executed_dir: str | os.PathLike | None = None,
+    timeout: int | None = None,
+) -> list[Path]:
     """Write ``NN_name.slides.html`` for each notebook in ``paths`` into ``out_dir``; return them.
 
     Notebooks are executed in quick mode unless ``executed_dir`` holds their
@@ -96,7 +101,8 @@ def render_slides(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike
             if not executed.is_file():
                 raise FileNotFoundError(
                     f"no executed copy of {path.name} in {executed_dir}; run `make course` first "
-                    "or leave out --executed to run the notebook here in quick mode")
+                    "or leave out --executed to run the notebook here in quick mode"
+                )
             # a build from before the runner removed TensorFlow's start-up lines still holds them
             nb = startup_noise.clean_notebook(nbformat.read(executed, as_version=4))
         else:

@@ -6,7 +6,7 @@ background::
 
     WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
     I0000 00:00:1796304620.327813  483 port.cc:153] oneDNN custom operations are on. You may see ...
-    I0000 00:00:1796304620.342411  483 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.
+    I0000 00:00:1796304620.342411  483 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will ...
     E0000 00:00:1796304658.640077  483 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: ...
 
 Most are written *before* TensorFlow sets up its logging, so
@@ -41,10 +41,14 @@ NOISE_PATTERNS = (
     re.compile(_PREFIX + r"oneDNN custom operations are on\. .*$"),
     NO_DRIVER_PATTERN,
     # cpu_feature_guard: an INFO line and its continuation (shown only with TF_CPP_MIN_LOG_LEVEL=0)
-    re.compile(_PREFIX + r"This TensorFlow binary is optimized to use available CPU instructions "
-                         r"in performance-critical operations\.$"),
-    re.compile(r"To enable the following instructions: .*, in other operations, "
-               r"rebuild TensorFlow with the appropriate compiler flags\.$"),
+    re.compile(
+        _PREFIX + r"This TensorFlow binary is optimized to use available CPU instructions "
+        r"in performance-critical operations\.$"
+    ),
+    re.compile(
+        r"To enable the following instructions: .*, in other operations, "
+        r"rebuild TensorFlow with the appropriate compiler flags\.$"
+    ),
 )
 
 
@@ -70,11 +74,15 @@ def clean_text(text: str, *, no_driver: bool | None = None) -> str:
 
 def _merge_streams(outputs: list) -> list:
     """Join consecutive stream outputs of the same name: a line may arrive split over two."""
-    merged = []
+    merged: list = []
     for output in outputs:
         previous = merged[-1] if merged else None
-        if (output.get("output_type") == "stream" and previous is not None
-                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
             previous["text"] += output["text"]
         else:
             merged.append(output)
@@ -88,14 +96,19 @@ def clean_notebook(nb):
     whole); a stderr output left empty is dropped.
     """
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
-    stderr_text = "".join(output.get("text", "") for cell in code_cells for output in cell.get("outputs", [])
-                          if output.get("output_type") == "stream" and output.get("name") == "stderr")
+    stderr_text = "".join(
+        output.get("text", "")
+        for cell in code_cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+    )
     no_driver = any(NO_DRIVER_PATTERN.match(line) for line in stderr_text.splitlines())
     for cell in code_cells:
         outputs = _merge_streams(cell.get("outputs", []))
         for output in outputs:
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 output["text"] = clean_text(output["text"], no_driver=no_driver)
-        cell.outputs = [o for o in outputs
-                        if not (o.get("output_type") == "stream" and o.get("name") == "stderr" and not o["text"])]
+        cell.outputs = [
+            o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr" and not o["text"])
+        ]
     return nb

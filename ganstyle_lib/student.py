@@ -74,8 +74,10 @@ def _strip_solution(source: str, where: str) -> str:
         marker = line.strip()
         if marker == BEGIN_MARKER:
             if begin_line is not None:
-                raise ValueError(f"{where}: nested {BEGIN_MARKER!r} on line {number} "
-                                 f"(the region opened on line {begin_line} is not closed)")
+                raise ValueError(
+                    f"{where}: nested {BEGIN_MARKER!r} on line {number} "
+                    f"(the region opened on line {begin_line} is not closed)"
+                )
             begin_line = number
             indent = line[: len(line) - len(line.lstrip())]
             newline = "\n" if line.endswith("\n") else ""
@@ -83,16 +85,14 @@ def _strip_solution(source: str, where: str) -> str:
             out.append(f"{indent}{STUB_LINES[-1]}{newline}")
         elif marker == END_MARKER:
             if begin_line is None:
-                raise ValueError(f"{where}: {END_MARKER!r} on line {number} without a "
-                                 f"{BEGIN_MARKER!r} before it")
+                raise ValueError(f"{where}: {END_MARKER!r} on line {number} without a {BEGIN_MARKER!r} before it")
             begin_line = None
             if not line.endswith("\n") and out and out[-1].endswith("\n"):
                 out[-1] = out[-1][:-1]  # the cell ended with the END marker: keep no trailing newline
         elif begin_line is None:
             out.append(line)
     if begin_line is not None:
-        raise ValueError(f"{where}: {BEGIN_MARKER!r} on line {begin_line} is never closed "
-                         f"by {END_MARKER!r}")
+        raise ValueError(f"{where}: {BEGIN_MARKER!r} on line {begin_line} is never closed by {END_MARKER!r}")
     return "".join(out)
 
 
@@ -139,13 +139,12 @@ def _is_ours(path: Path, manifest: dict[str, str]) -> bool:
     """True when ``path`` is missing or still exactly what this command last wrote there."""
     if not path.exists():
         return True
-    return path.is_file() and manifest.get(path.name) == _sha256(path.read_text(encoding="utf-8",
-                                                                                errors="replace"))
+    return path.is_file() and manifest.get(path.name) == _sha256(path.read_text(encoding="utf-8", errors="replace"))
 
 
-def write_student_notebooks(out_dir: str | os.PathLike = "student",
-                            notebook_dir: str | os.PathLike | None = None, *,
-                            force: bool = False) -> StudentWrite:
+def write_student_notebooks(
+    out_dir: str | os.PathLike = "student", notebook_dir: str | os.PathLike | None = None, *, force: bool = False
+) -> StudentWrite:
     """Write the student version of every course notebook into ``out_dir``.
 
     Every notebook is transformed before anything is written, so a marker
@@ -160,8 +159,9 @@ def write_student_notebooks(out_dir: str | os.PathLike = "student",
     sources = list_notebooks(notebook_dir)
     if not sources:
         raise FileNotFoundError(f"no course notebooks (NN_name.ipynb) in {notebook_dir}")
-    texts = [nbformat.writes(make_student_notebook(nbformat.read(path, as_version=4), name=path.name))
-             for path in sources]
+    texts = [
+        nbformat.writes(make_student_notebook(nbformat.read(path, as_version=4), name=path.name)) for path in sources
+    ]
     manifest = _read_manifest(out_dir)
     result = StudentWrite()
     for path, text in zip(sources, texts):

@@ -38,8 +38,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-__all__ = ["TorchFileError", "MAGIC_NUMBER", "PROTOCOL_VERSION", "ALLOWED_GLOBALS",
-           "STORAGE_DTYPES", "read_legacy_torch_file"]
+__all__ = [
+    "TorchFileError",
+    "MAGIC_NUMBER",
+    "PROTOCOL_VERSION",
+    "ALLOWED_GLOBALS",
+    "STORAGE_DTYPES",
+    "read_legacy_torch_file",
+]
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
 PROTOCOL_VERSION = 1001
@@ -59,7 +65,8 @@ STORAGE_DTYPES: dict[str, np.dtype] = {
 #: Every global a pickle in the file may name; anything else is refused.
 ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
     {("torch._utils", "_rebuild_tensor_v2"), ("collections", "OrderedDict")}
-    | {("torch", name) for name in STORAGE_DTYPES})
+    | {("torch", name) for name in STORAGE_DTYPES}
+)
 
 
 class TorchFileError(ValueError):
@@ -94,8 +101,7 @@ class _TensorRef:
     stride: tuple[int, ...]
 
 
-def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None,
-                       metadata=None) -> _TensorRef:
+def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None) -> _TensorRef:
     if not isinstance(storage, _StorageRef):
         raise TorchFileError(f"a tensor's storage is {type(storage).__name__}, not a storage reference")
     return _TensorRef(storage, int(offset), tuple(int(s) for s in size), tuple(int(s) for s in stride))
@@ -106,9 +112,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in ALLOWED_GLOBALS:
-            raise TorchFileError(f"refusing to load global {module}.{name}: a weights file needs only "
-                                 f"{', '.join(sorted(f'{m}.{n}' for m, n in ALLOWED_GLOBALS))}. "
-                                 "This file is not plain weights; do not load it.")
+            raise TorchFileError(
+                f"refusing to load global {module}.{name}: a weights file needs only "
+                f"{', '.join(sorted(f'{m}.{n}' for m, n in ALLOWED_GLOBALS))}. "
+                "This file is not plain weights; do not load it."
+            )
         if module == "collections":
             return collections.OrderedDict
         if module == "torch._utils":
@@ -116,10 +124,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return _StorageType(name)
 
     def persistent_load(self, pid: Any) -> _StorageRef:
-        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType)):
-            raise TorchFileError(f"unexpected persistent id {pid!r}; expected "
-                                 "('storage', torch.<Type>Storage, key, location, numel, ...)")
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage" and isinstance(pid[1], _StorageType)):
+            raise TorchFileError(
+                f"unexpected persistent id {pid!r}; expected "
+                "('storage', torch.<Type>Storage, key, location, numel, ...)"
+            )
         _, storage_type, key, _location, numel = pid[:5]
         return _StorageRef(str(key), storage_type.dtype, int(numel))
 
@@ -141,16 +150,17 @@ def _read_storages(stream: BinaryIO, keys: list[str], refs: dict[str, _StorageRe
         ref = refs[key]
         head = stream.read(8)
         if len(head) != 8:
-            raise TorchFileError(f"the file ends before storage {key!r}: it is truncated; "
-                                 "delete it and fetch it again")
+            raise TorchFileError(f"the file ends before storage {key!r}: it is truncated; delete it and fetch it again")
         (count,) = struct.unpack("<q", head)
         if count != ref.numel:
             raise TorchFileError(f"storage {key!r} holds {count} elements, the pickle says {ref.numel}")
         nbytes = count * ref.dtype.itemsize
         raw = stream.read(nbytes)
         if len(raw) != nbytes:
-            raise TorchFileError(f"the file ends inside storage {key!r} ({len(raw)} of {nbytes} bytes): "
-                                 "it is truncated; delete it and fetch it again")
+            raise TorchFileError(
+                f"the file ends inside storage {key!r} ({len(raw)} of {nbytes} bytes): "
+                "it is truncated; delete it and fetch it again"
+            )
         data[key] = np.frombuffer(raw, dtype=ref.dtype)
     missing = sorted(set(refs) - set(keys))
     if missing:
@@ -162,16 +172,20 @@ def _read_storages(stream: BinaryIO, keys: list[str], refs: dict[str, _StorageRe
 
 def _materialise(name: str, tensor: _TensorRef, storages: dict[str, np.ndarray]) -> np.ndarray:
     """The tensor's values as a contiguous NumPy array (only plain row-major tensors are accepted)."""
-    contiguous = tuple(int(np.prod(tensor.size[i + 1:])) for i in range(len(tensor.size)))
+    contiguous = tuple(int(np.prod(tensor.size[i + 1 :])) for i in range(len(tensor.size)))
     if tensor.stride != contiguous:
-        raise TorchFileError(f"tensor {name!r} has strides {tensor.stride}; only contiguous tensors "
-                             f"(strides {contiguous} for shape {tensor.size}) are accepted")
+        raise TorchFileError(
+            f"tensor {name!r} has strides {tensor.stride}; only contiguous tensors "
+            f"(strides {contiguous} for shape {tensor.size}) are accepted"
+        )
     flat = storages[tensor.storage.key]
     count = int(np.prod(tensor.size))
     if tensor.offset < 0 or tensor.offset + count > flat.size:
-        raise TorchFileError(f"tensor {name!r} (offset {tensor.offset}, {count} elements) does not fit "
-                             f"in its storage of {flat.size} elements")
-    return flat[tensor.offset:tensor.offset + count].reshape(tensor.size).copy()
+        raise TorchFileError(
+            f"tensor {name!r} (offset {tensor.offset}, {count} elements) does not fit "
+            f"in its storage of {flat.size} elements"
+        )
+    return flat[tensor.offset : tensor.offset + count].reshape(tensor.size).copy()
 
 
 def read_legacy_torch_file(source: str | os.PathLike | bytes) -> dict[str, np.ndarray]:

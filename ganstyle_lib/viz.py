@@ -8,8 +8,8 @@ saves a figure on its own, except :func:`save_gif`, whose job is to write a file
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,8 +33,9 @@ def _axes(ax):
     return ax if ax is not None else plt.subplots(figsize=(4, 3))[1]
 
 
-def plot_1d_gan_frame(x, p_data, samples, d_prob=None, *, step: int | None = None, ax=None,
-                      bins: int = 80, ylim: float | None = None):
+def plot_1d_gan_frame(
+    x, p_data, samples, d_prob=None, *, step: int | None = None, ax=None, bins: int = 80, ylim: float | None = None
+):
     """One frame of a 1-D GAN: data density, generator histogram and discriminator.
 
     Args:
@@ -55,8 +56,14 @@ def plot_1d_gan_frame(x, p_data, samples, d_prob=None, *, step: int | None = Non
     """
     ax = _axes(ax)
     x = np.asarray(x).ravel()
-    ax.hist(np.asarray(samples).ravel(), bins=np.linspace(x.min(), x.max(), bins + 1), density=True,
-            color=GENERATOR_COLOR, alpha=0.5, label=r"$p_g$ (generator samples)")
+    ax.hist(
+        np.asarray(samples).ravel(),
+        bins=np.linspace(x.min(), x.max(), bins + 1),
+        density=True,
+        color=GENERATOR_COLOR,
+        alpha=0.5,
+        label=r"$p_g$ (generator samples)",
+    )
     ax.plot(x, p_data, color=DATA_COLOR, lw=2, label=r"$p_{data}$")
     if d_prob is not None:
         ax.plot(x, d_prob, color=DISCRIMINATOR_COLOR, lw=2, ls="--", label=r"$D(x)$")
@@ -70,8 +77,9 @@ def plot_1d_gan_frame(x, p_data, samples, d_prob=None, *, step: int | None = Non
     return ax
 
 
-def plot_2d_samples(samples, centers=None, *, title: str | None = None, ax=None, lim: float | None = None,
-                    std: float | None = None):
+def plot_2d_samples(
+    samples, centers=None, *, title: str | None = None, ax=None, lim: float | None = None, std: float | None = None
+):
     """Scatter 2-D samples, optionally over the target's mode centres.
 
     Args:
@@ -155,8 +163,9 @@ def save_gif(frames, path, *, fps: float = 5, loop: int = 0) -> Path:
     return path
 
 
-def image_grid(images, nrow: int = 8, *, value_range: tuple[float, float] | None = None,
-               padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
+def image_grid(
+    images, nrow: int = 8, *, value_range: tuple[float, float] | None = None, padding: int = 2, pad_value: float = 1.0
+) -> np.ndarray:
     """Tile a batch of images into one image for ``plt.imshow``.
 
     Args:
@@ -186,7 +195,7 @@ def image_grid(images, nrow: int = 8, *, value_range: tuple[float, float] | None
     for i, img in enumerate(images):
         r, k = divmod(i, ncol)
         top, left = padding + r * (h + padding), padding + k * (w + padding)
-        out[top:top + h, left:left + w] = img
+        out[top : top + h, left : left + w] = img
     return out
 
 

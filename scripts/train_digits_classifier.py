@@ -52,8 +52,13 @@ def load(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str
     from ganstyle_lib import data as course_data
 
     train, test = course_data.load_digits("mnist", "train"), course_data.load_digits("mnist", "test")
-    return (np.asarray(train.images), np.asarray(train.labels), np.asarray(test.images),
-            np.asarray(test.labels), f"train: {train.source}; held out: {test.source}")
+    return (
+        np.asarray(train.images),
+        np.asarray(train.labels),
+        np.asarray(test.images),
+        np.asarray(test.labels),
+        f"train: {train.source}; held out: {test.source}",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,24 +76,32 @@ def main(argv: list[str] | None = None) -> int:
 
     keras.utils.set_random_seed(args.seed)
     x_tr, y_tr, x_te, y_te, description = load(args.data)
-    to_gan = lambda a: (a.astype("float32")[..., None] / 127.5 - 1.0)  # noqa: E731
+    to_gan = lambda a: a.astype("float32")[..., None] / 127.5 - 1.0  # noqa: E731
     x_tr, x_te = to_gan(x_tr), to_gan(x_te)
 
     model = metrics.build_digits_classifier()
     # Light augmentation (shifts of up to 2 px, small rotations and zooms) keeps a
     # classifier trained on 4,000 digits from over-fitting.
-    augment = keras.Sequential([
-        keras.layers.RandomTranslation(0.08, 0.08, fill_value=-1.0, fill_mode="constant"),
-        keras.layers.RandomRotation(0.04, fill_value=-1.0, fill_mode="constant"),
-        keras.layers.RandomZoom(0.08, fill_value=-1.0, fill_mode="constant"),
-    ])
-    ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
-          .shuffle(len(x_tr), seed=args.seed).batch(64)
-          .map(lambda x, y: (augment(x, training=True), y)).prefetch(2))
+    augment = keras.Sequential(
+        [
+            keras.layers.RandomTranslation(0.08, 0.08, fill_value=-1.0, fill_mode="constant"),
+            keras.layers.RandomRotation(0.04, fill_value=-1.0, fill_mode="constant"),
+            keras.layers.RandomZoom(0.08, fill_value=-1.0, fill_mode="constant"),
+        ]
+    )
+    ds = (
+        tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
+        .shuffle(len(x_tr), seed=args.seed)
+        .batch(64)
+        .map(lambda x, y: (augment(x, training=True), y))
+        .prefetch(2)
+    )
     steps = args.epochs * int(np.ceil(len(x_tr) / 64))
-    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     start = time.perf_counter()
     model.fit(ds, epochs=args.epochs, validation_data=(x_te, y_te), verbose=2)
     seconds = time.perf_counter() - start

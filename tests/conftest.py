@@ -50,8 +50,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def pytest_collectstart(collector):
     """nbval: never compare stderr (TensorFlow and tqdm write varying text there)."""
     if getattr(collector, "skip_compare", None) is not None:
-        collector.skip_compare += ("stderr", "application/javascript",
-                                   "application/vnd.jupyter.widget-view+json")
+        collector.skip_compare += ("stderr", "application/javascript", "application/vnd.jupyter.widget-view+json")
 
 
 # --- shared by the style tests --------------------------------------------------------

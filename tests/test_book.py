@@ -14,8 +14,7 @@ import pytest
 
 from ganstyle_lib import notebooks
 
-_TAG_REF = re.compile(r"<(script|link|img|iframe|source|embed)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']*)[\"']",
-                      re.I)
+_TAG_REF = re.compile(r"<(script|link|img|iframe|source|embed)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']*)[\"']", re.I)
 _CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]+)", re.I)
 
 
@@ -47,8 +46,11 @@ def test_pages_hold_no_tensorflow_startup_lines(book):
         for name in (run.html_file, f"{run.name}.ipynb"):
             text = (out / name).read_text()
             # the log lines themselves (prefix "port.cc:153] "), not the notebook's text about them
-            for line in (r"absl::InitializeLog\(\) is called are written", r"\.cc:\d+\] oneDNN custom operations",
-                         r"\.cc:\d+\] Could not find cuda drivers"):
+            for line in (
+                r"absl::InitializeLog\(\) is called are written",
+                r"\.cc:\d+\] oneDNN custom operations",
+                r"\.cc:\d+\] Could not find cuda drivers",
+            ):
                 assert not re.search(line, text), f"{name} still shows TensorFlow's start-up line {line!r}"
 
 
@@ -73,11 +75,12 @@ def test_pages_load_only_local_files_and_embed_their_figures(book):
                 continue
             assert (out / url.split("?")[0]).is_file(), f"{page.name}: <{tag}> refers to missing {url}"
         images = [u for tag, u in refs if tag.lower() == "img"]
-        assert images and all(u.startswith("data:image/png;base64,") for u in images), \
+        assert images and all(u.startswith("data:image/png;base64,") for u in images), (
             "the welcome notebook's figure should be embedded in its page"
+        )
         # Code the page runs only on demand must not fetch from a CDN either.
-        assert "unpkg.com" not in body                   # widget renderer
-        assert 'class="jp-Mermaid' not in body           # no diagram triggers the mermaid import
+        assert "unpkg.com" not in body  # widget renderer
+        assert 'class="jp-Mermaid' not in body  # no diagram triggers the mermaid import
 
 
 def test_mathjax_is_local_and_configured_for_its_shipped_fonts(book):

@@ -134,6 +134,7 @@ def probe_notebook(builders: list[str]) -> nbformat.NotebookNode:
 
 # --------------------------------------------------------------------------- servers and browser
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,8 +145,11 @@ def _free_port() -> int:
 def browser():
     """Headless Chromium; a missing or broken browser fails the test with the reason (never a skip)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (`apt-get install chromium`, "
-                    "as .ci/run does) or set GANSTYLE_CHROMIUM to a Chromium binary", pytrace=False)
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's package (`apt-get install chromium`, "
+            "as .ci/run does) or set GANSTYLE_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as err:
@@ -175,14 +179,32 @@ def lab(tmp_path_factory):
         settings.parent.mkdir(parents=True, exist_ok=True)
         settings.write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+    )
     log = (home / "lab.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI containers run as root
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],  # CI containers run as root
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -192,8 +214,9 @@ def lab(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"JupyterLab did not start on {url}:\n{(home / 'lab.log').read_text()[-3000:]}",
-                            pytrace=False)
+                pytest.fail(
+                    f"JupyterLab did not start on {url}:\n{(home / 'lab.log').read_text()[-3000:]}", pytrace=False
+                )
             time.sleep(0.5)
     yield url, token, root
     proc.terminate()  # the server shuts its kernels down
@@ -206,6 +229,7 @@ def lab(tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- widgets in JupyterLab
+
 
 def _picture(panel) -> np.ndarray:
     """What the screen shows of the panel's picture (an element screenshot), as an RGB array."""
@@ -237,8 +261,11 @@ def _accept_kernel_dialog(page) -> None:
     """Choose the default kernel if JupyterLab asks (it does when the kernel list arrives late)."""
     dialog = page.locator(".jp-Dialog")
     try:
-        page.wait_for_function("""() => document.querySelector('.jp-Dialog') ||
-            document.body.innerText.includes('Python 3 (ipykernel) | Idle')""", timeout=60_000)
+        page.wait_for_function(
+            """() => document.querySelector('.jp-Dialog') ||
+            document.body.innerText.includes('Python 3 (ipykernel) | Idle')""",
+            timeout=60_000,
+        )
     except Exception:  # noqa: BLE001 -- a slow kernel start is caught by the panel timeout below
         return
     if dialog.count() and "Select Kernel" in dialog.inner_text():
@@ -303,11 +330,14 @@ def test_widgets_redraw_in_jupyterlab(stem, running_notebooks):
         panels = page.locator(f".{widgets.PANEL_CLASS}")
         deadline = time.monotonic() + CELL_TIMEOUT_MS / 1000
         while panels.count() < len(builders) or not all(
-                panels.nth(i).locator(f".{widgets.PICTURE_CLASS}").is_visible() for i in range(panels.count())):
+            panels.nth(i).locator(f".{widgets.PICTURE_CLASS}").is_visible() for i in range(panels.count())
+        ):
             _fail_on_cell_errors(page, stem)
             if time.monotonic() > deadline:
-                pytest.fail(f"{stem}: {panels.count()} of {len(builders)} panels rendered after "
-                            f"{CELL_TIMEOUT_MS / 1000:.0f} s", pytrace=False)
+                pytest.fail(
+                    f"{stem}: {panels.count()} of {len(builders)} panels rendered after {CELL_TIMEOUT_MS / 1000:.0f} s",
+                    pytrace=False,
+                )
             page.wait_for_timeout(500)
 
         for index, builder in enumerate(builders):
@@ -323,8 +353,9 @@ def test_widgets_redraw_in_jupyterlab(stem, running_notebooks):
                     after = _picture(panel)
                     if after.shape != before.shape or np.any(after != before):
                         break
-                    assert time.monotonic() < deadline, \
+                    assert time.monotonic() < deadline, (
                         f"{stem}/{builder}: the picture did not change within {REDRAW_TIMEOUT_S:.0f} s after {what}"
+                    )
                     page.wait_for_timeout(250)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         panels.first.scroll_into_view_if_needed()
@@ -337,6 +368,7 @@ def test_widgets_redraw_in_jupyterlab(stem, running_notebooks):
 
 
 # --------------------------------------------------------------------------- the HTML book
+
 
 def test_html_book_has_no_broken_image_or_link(tmp_path, browser):
     book = tmp_path / "book"
@@ -385,7 +417,8 @@ def _check_page(page, path: Path, course: set[str], problems: list[str]) -> list
     """Open ``path``; record broken images and local links in ``problems``; return the local pages it links."""
     page.goto(path.as_uri(), wait_until="load")
     for src in page.eval_on_selector_all(
-            "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"):
+        "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+    ):
         problems.append(f"{path.name}: broken image {src}")
     ids = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
     ids |= set(page.eval_on_selector_all("a[name]", "els => els.map(e => e.name)"))

@@ -1,11 +1,9 @@
 """The `ganstyle` command: doctor is honest offline; the course runner writes the book."""
 
-import json
-
 import nbformat
 import pytest
 
-from ganstyle_lib import cli, notebooks
+from ganstyle_lib import cli
 
 
 def test_doctor_reports_offline_fallbacks_honestly(monkeypatch, tmp_path, capsys):
@@ -43,26 +41,29 @@ def _write_notebook(path, *sources):
 def test_course_runner_writes_book_and_reports_failures(tmp_path, capsys):
     src = tmp_path / "nbs"
     src.mkdir()
-    _write_notebook(src / "00_ok.ipynb",
-                    "import os\nprint('quick' if os.environ['GANSTYLE_QUICK'] == '1' else 'full')",
-                    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
-                    "from IPython.display import display\nfig = plt.figure(); plt.plot([0, 1]); display(fig)")
+    _write_notebook(
+        src / "00_ok.ipynb",
+        "import os\nprint('quick' if os.environ['GANSTYLE_QUICK'] == '1' else 'full')",
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "from IPython.display import display\nfig = plt.figure(); plt.plot([0, 1]); display(fig)",
+    )
     _write_notebook(src / "01_broken.ipynb", "raise RuntimeError('boom')", "print('never')")
     out = tmp_path / "book"
     status = cli.main(["course", "--quick", "--out", str(out), "--notebooks", str(src)])
-    assert status == 1                                    # one notebook failed
+    assert status == 1  # one notebook failed
     printed = capsys.readouterr().out
     assert "01_broken" in printed and "FAILED: RuntimeError: boom" in printed
     executed = nbformat.read(out / "00_ok.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"].strip() == "quick"
     page = (out / "00_ok.html").read_text()
-    assert "data:image/png;base64" in page              # figures are embedded
+    assert "data:image/png;base64" in page  # figures are embedded
     index = (out / "index.html").read_text()
     assert 'href="00_ok.html"' in index and 'href="01_broken.html"' in index
     assert "boom" in (out / "01_broken.html").read_text()
 
 
 # ---------------------------------------------------------------- issue 23: one-line errors, exit 2
+
 
 def _one_line_error(capsys, *fragments):
     err = capsys.readouterr().err

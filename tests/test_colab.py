@@ -39,8 +39,9 @@ def session_server():
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
-            body = json.dumps([{"id": "1", "name": "00_welcome.ipynb", "path": server.path,
-                                "kernel": {"name": "python3"}}]).encode()
+            body = json.dumps(
+                [{"id": "1", "name": "00_welcome.ipynb", "path": server.path, "kernel": {"name": "python3"}}]
+            ).encode()
             self.send_response(200 if self.path == "/api/sessions" else 404)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -76,9 +77,15 @@ def run_cell(*, installed: bool) -> tuple[str, str]:
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.setattr(subprocess, "run", lambda command, **kwargs: commands.append(command))
         # the course is installed in the test venv; "not installed" is what a fresh Colab sees
-        patch.setattr(importlib.util, "find_spec",
-                      lambda name, *a: (real_find_spec(name, *a) if installed else None)
-                      if name == "ganstyle_lib" else real_find_spec(name, *a))
+        patch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: (
+                (real_find_spec(name, *a) if installed else None)
+                if name == "ganstyle_lib"
+                else real_find_spec(name, *a)
+            ),
+        )
         exec(source, {})
     text = printed.getvalue().strip()
     if commands:
@@ -126,11 +133,14 @@ def test_colab_is_recognised_by_its_variables_alone(monkeypatch, session_server)
     assert expected == done == ("install", "git+https://github.com/learner/ganstyle@main")
 
 
-@pytest.mark.parametrize("path", [
-    "fileId=1AbCdEfGhIjKlMnOpQrStUvWxYz",                                  # opened from Drive
-    session_path("https://github.com/learner/other/blob/main/demo.ipynb"),   # not a course notebook
-    "",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "fileId=1AbCdEfGhIjKlMnOpQrStUvWxYz",  # opened from Drive
+        session_path("https://github.com/learner/other/blob/main/demo.ipynb"),  # not a course notebook
+        "",
+    ],
+)
 def test_unknown_origin_prints_one_instruction(monkeypatch, session_server, path):
     session_server.path = path
     fake_colab(monkeypatch, session_server)

@@ -31,8 +31,13 @@ def _random_draws():
 
     layer = keras.layers.Dense(4)
     layer.build((None, 3))
-    return (random.random(), np.random.rand(3), tf.random.uniform((3,)).numpy(),
-            keras.random.normal((3,)).numpy(), layer.kernel.numpy())
+    return (
+        random.random(),
+        np.random.rand(3),
+        tf.random.uniform((3,)).numpy(),
+        keras.random.normal((3,)).numpy(),
+        layer.kernel.numpy(),
+    )
 
 
 def test_set_seed_makes_every_generator_repeat():

@@ -54,6 +54,7 @@ def _declare(monkeypatch, name: str) -> None:
 
 # --------------------------------------------------------------------------- ranges
 
+
 def test_range_conversions_round_trip():
     x = np.random.default_rng(0).random((2, 5, 5, 3)).astype(np.float32)
     g = data.to_gan_range(x)
@@ -91,6 +92,7 @@ def test_range_helpers_refuse_other_integers_and_batches():
 
 # --------------------------------------------------------------------------- digits
 
+
 def test_offline_mnist_fallback_is_stratified_and_shuffled(notices):
     train, test = data.load_digits("mnist", "train"), data.load_digits("mnist", "test")
     assert train.images.shape == (4000, 28, 28) and test.images.shape == (1000, 28, 28)
@@ -109,9 +111,13 @@ def test_offline_mnist_fallback_is_stratified_and_shuffled(notices):
 
 def test_cached_mnist_npz_is_preferred(notices, monkeypatch):
     rng = np.random.default_rng(1)
-    arrays = {f"{x}_{s}": rng.integers(0, 256, (n, 28, 28), dtype=np.uint8) if x == "x"
-              else rng.integers(0, 10, n, dtype=np.uint8)
-              for s, n in (("train", 12), ("test", 7)) for x in ("x", "y")}
+    arrays = {
+        f"{x}_{s}": rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        if x == "x"
+        else rng.integers(0, 10, n, dtype=np.uint8)
+        for s, n in (("train", 12), ("test", 7))
+        for x in ("x", "y")
+    }
     np.savez(_cache("mnist"), **arrays)
     _declare(monkeypatch, "mnist")
     digits = data.load_digits("mnist", "test")
@@ -162,6 +168,7 @@ def test_digits_dataset_reshuffles_each_epoch_deterministically():
     def epochs(seed):
         ds = data.digits_dataset(50, limit=50, with_labels=True, seed=seed)
         return [next(iter(ds))[1].numpy().tolist() for _ in range(2)]
+
     first, again = epochs(5), epochs(5)
     assert first == again and first[0] != first[1]
 
@@ -222,6 +229,7 @@ def test_fashion_mnist_without_files_says_how_to_get_them():
 
 # --------------------------------------------------------------------------- images
 
+
 def _load(path, **kw) -> np.ndarray:
     image = data.load_image(path, **kw)
     assert image.dtype == tf.float32 and image.shape[0] == 1 and image.shape[-1] == 3
@@ -237,9 +245,9 @@ def test_grayscale_and_bilevel_become_rgb(tmp_path):
 
 def test_alpha_is_composited_over_white(tmp_path):
     rgba = np.zeros((2, 2, 4), np.uint8)
-    rgba[0, 0] = (255, 0, 0, 255)   # opaque red
-    rgba[0, 1] = (0, 0, 0, 0)       # fully transparent -> white
-    rgba[1, :] = (0, 0, 0, 128)     # half-transparent black -> mid grey
+    rgba[0, 0] = (255, 0, 0, 255)  # opaque red
+    rgba[0, 1] = (0, 0, 0, 0)  # fully transparent -> white
+    rgba[1, :] = (0, 0, 0, 128)  # half-transparent black -> mid grey
     Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
     Image.fromarray(rgba[..., [0, 3]], "LA").save(tmp_path / "la.png")
     out = _load(tmp_path / "a.png")
@@ -253,7 +261,7 @@ def test_palette_with_transparency(tmp_path):
     img = Image.new("P", (3, 1))
     img.putpalette([0, 0, 255, 0, 255, 0] + [0] * 762)
     img.putdata([0, 1, 1])
-    img.save(tmp_path / "p.png", transparency=0)   # index 0 (blue) is transparent
+    img.save(tmp_path / "p.png", transparency=0)  # index 0 (blue) is transparent
     img.save(tmp_path / "opaque.png")
     np.testing.assert_allclose(_load(tmp_path / "p.png")[0], [[1, 1, 1], [0, 1, 0], [0, 1, 0]])
     np.testing.assert_allclose(_load(tmp_path / "opaque.png")[0, 0], [0, 0, 1])
@@ -390,6 +398,7 @@ def test_save_image_refuses_unknown_format(tmp_path):
 
 
 # ---------------------------------------------------------------- issue 23: wrong value ranges are refused
+
 
 @pytest.mark.parametrize("x", [np.full((2, 2), 255.0, np.float32), tf.constant([[0.0, 200.0]])])
 def test_to_gan_range_refuses_floats_in_0_255(x):

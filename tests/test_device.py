@@ -73,10 +73,10 @@ def test_configure_sets_precision_and_a_global_strategy():
     try:
         chosen = device.configure(mixed_precision="mixed_bfloat16", strategy="mirrored")
         assert isinstance(chosen, tf.distribute.MirroredStrategy)
-        assert tf.distribute.get_strategy() is chosen           # models built now are mirrored
+        assert tf.distribute.get_strategy() is chosen  # models built now are mirrored
         assert device.precision_policy() == "mixed_bfloat16"
     finally:
-        back = device.configure(strategy="default")              # float32, one device
+        back = device.configure(strategy="default")  # float32, one device
     assert not tf.distribute.has_strategy() and back is tf.distribute.get_strategy()
     assert device.precision_policy() == "float32"
 
@@ -90,7 +90,7 @@ def test_loss_scaling_only_for_float16():
             model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
             opt = device.loss_scaled(keras.optimizers.Adam(), model)
             assert isinstance(opt, keras.optimizers.LossScaleOptimizer) == wrapped, policy
-            assert device.loss_scaled(opt, model) is opt         # never wrapped twice
+            assert device.loss_scaled(opt, model) is opt  # never wrapped twice
         finally:
             device.set_mixed_precision(False)
 
@@ -99,7 +99,7 @@ def test_automatic_precision_follows_the_hardware(monkeypatch):
     try:
         monkeypatch.setattr(device, "gpus", lambda: [])
         monkeypatch.setattr(device, "cpu_has_bf16", lambda: False)
-        assert device.set_mixed_precision(True) == "float32"    # emulated bf16 would be slower
+        assert device.set_mixed_precision(True) == "float32"  # emulated bf16 would be slower
         monkeypatch.setattr(device, "cpu_has_bf16", lambda: True)
         assert device.set_mixed_precision(True) == "mixed_bfloat16"
         monkeypatch.setattr(device, "gpus", lambda: ["GPU:0"])

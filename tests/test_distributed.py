@@ -97,8 +97,9 @@ def test_stylization_trainer_on_two_replicas_matches_one_device():
             np.testing.assert_allclose(two[name], one[name], rtol=1e-3, atol=1e-4, err_msg=name)
         print("OK")
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT,
-                         env=_env(), cwd=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT, env=_env(), cwd=str(ROOT)
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "OK" in out.stdout
 
@@ -111,12 +112,40 @@ def test_two_workers_end_identical_and_the_chiefs_checkpoint_restores(tmp_path):
     procs = []
     for index in range(2):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-        cmd = [sys.executable, "-m", "ganstyle_lib.distributed", "--steps", "3", "--batch-size", "8",
-               "--width", "8", "--d-width", "4", "--latent", "8", "--limit", "64", "--out", str(tmp_path / "ckpt"),
-               "--dump-weights", str(tmp_path / f"worker{index}.npz")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "ganstyle_lib.distributed",
+            "--steps",
+            "3",
+            "--batch-size",
+            "8",
+            "--width",
+            "8",
+            "--d-width",
+            "4",
+            "--latent",
+            "8",
+            "--limit",
+            "64",
+            "--out",
+            str(tmp_path / "ckpt"),
+            "--dump-weights",
+            str(tmp_path / f"worker{index}.npz"),
+        ]
         log = open(tmp_path / f"worker{index}.log", "w")
-        procs.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT),
-                                       env=_env(TF_CONFIG=tf_config, GANSTYLE_STRATEGY="auto")), log))
+        procs.append(
+            (
+                subprocess.Popen(
+                    cmd,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=str(ROOT),
+                    env=_env(TF_CONFIG=tf_config, GANSTYLE_STRATEGY="auto"),
+                ),
+                log,
+            )
+        )
     deadline = time.monotonic() + TIMEOUT
     try:
         for proc, _ in procs:
@@ -152,15 +181,13 @@ def test_two_workers_end_identical_and_the_chiefs_checkpoint_restores(tmp_path):
     from ganstyle_lib.gan import callbacks, models
     from ganstyle_lib.gan.training import GAN
 
-    fresh = GAN(models.dcgan_generator(8, 8, seed=11), models.dcgan_discriminator(4, seed=12),
-                ema_decay=0.99, seed=13)
+    fresh = GAN(models.dcgan_generator(8, 8, seed=11), models.dcgan_discriminator(4, seed=12), ema_decay=0.99, seed=13)
     fresh.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     ckpt = callbacks.GANCheckpoint(fresh, tmp_path / "ckpt")
     assert ckpt.manager.latest_checkpoint, "the chief wrote no checkpoint"
     ckpt.restore()
     assert int(fresh.step.numpy()) == 3
-    restored = [v.numpy() for net in (fresh.generator, fresh.discriminator, fresh.ema_generator)
-                for v in net.weights]
+    restored = [v.numpy() for net in (fresh.generator, fresh.discriminator, fresh.ema_generator) for v in net.weights]
     restored += [v.numpy() for opt in (fresh.d_optimizer, fresh.g_optimizer) for v in opt.variables]
     assert len(restored) == len(names)
     for k, value in zip(names, restored):
@@ -170,10 +197,10 @@ def test_two_workers_end_identical_and_the_chiefs_checkpoint_restores(tmp_path):
 def test_custom_loop_on_one_device_matches_fit(tmp_path):
     """train_steps(gan.gan_step) is fit() without Keras' loop: same weights after 3 steps."""
     import tensorflow as tf
+    from test_gan_training import all_state, dataset, fake_digits, make_gan
 
     from ganstyle_lib import distributed
     from ganstyle_lib.gan import callbacks
-    from test_gan_training import all_state, dataset, fake_digits, make_gan
 
     x = fake_digits(24)
     by_fit, by_loop = make_gan(), make_gan()

@@ -6,7 +6,6 @@ contains the formula that ``hint(name, 2)`` shows; a student stub fails with a �
 A notebook kernel shows a failing check as the ✗ block and no traceback line.
 """
 
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -32,6 +31,7 @@ def run_check(module, name, fn):
 def reference_of(module, exercise):
     if exercise.name == "hinge_losses":
         from ganstyle_lib.gan import losses
+
         return losses.hinge_discriminator_loss, losses.hinge_generator_loss
     return exercise.reference()
 
@@ -51,11 +51,15 @@ def test_every_exercise_has_three_mistakes_a_nudge_and_a_formula():
 @pytest.mark.parametrize("module, exercise", EXERCISES, ids=_ids(EXERCISES))
 def test_reference_passes_with_one_fixed_line(module, exercise, capsys):
     ref = reference_of(module, exercise)
-    result = getattr(module, f"check_{exercise.name}")(*ref) if isinstance(ref, tuple) else \
-        getattr(module, f"check_{exercise.name}")(ref)
+    result = (
+        getattr(module, f"check_{exercise.name}")(*ref)
+        if isinstance(ref, tuple)
+        else getattr(module, f"check_{exercise.name}")(ref)
+    )
     assert result is None  # a check cell shows only its printed line
     out = capsys.readouterr().out
-    assert out == f"✓ {exercise.name} matches the reference on {6 if module is nb06 and 'loss' not in exercise.name else 3} random inputs\n"
+    inputs = 6 if module is nb06 and "loss" not in exercise.name else 3
+    assert out == f"✓ {exercise.name} matches the reference on {inputs} random inputs\n"
 
 
 @pytest.mark.parametrize("module, exercise, index", MISTAKES, ids=_ids(MISTAKES))
@@ -93,6 +97,7 @@ def test_not_a_function_and_missing_return_are_named():
 
 # -- the mistakes issue 26 names, written as a learner would --------------------------------------
 
+
 def test_log_of_sigmoid_fails_on_extreme_logits():
     def naive(real, fake):
         return -tf.reduce_mean(tf.math.log(tf.sigmoid(real))) - tf.reduce_mean(tf.math.log(1 - tf.sigmoid(fake)))
@@ -113,12 +118,18 @@ def test_saturating_loss_is_recognised_by_its_sign():
 def test_js_divergence_without_dx_or_in_bits():
     def no_dx(p, q, dx):
         m = (p + q) / 2
-        kl = lambda a: np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / m), 0.0))
+
+        def kl(a):
+            return np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / m), 0.0))
+
         return float(0.5 * kl(p) + 0.5 * kl(q))
 
     def bits(p, q, dx):
         m = (p + q) / 2
-        kl = lambda a: np.sum(np.where(a > 0, a * np.log2(np.where(a > 0, a, 1) / m), 0.0)) * dx
+
+        def kl(a):
+            return np.sum(np.where(a > 0, a * np.log2(np.where(a > 0, a, 1) / m), 0.0)) * dx
+
         return float(0.5 * kl(p) + 0.5 * kl(q))
 
     with pytest.raises(CheckFailed, match="dx"):
@@ -154,23 +165,37 @@ def test_generator_block_mistakes():
     from keras import layers
 
     def as_list(filters):
-        return [layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False),
-                layers.BatchNormalization(), layers.ReLU()]
+        return [
+            layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+        ]
 
     def with_bias(filters):
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-                                 layers.BatchNormalization(), layers.ReLU()])
+        return keras.Sequential(
+            [layers.Conv2DTranspose(filters, 4, strides=2, padding="same"), layers.BatchNormalization(), layers.ReLU()]
+        )
 
     def no_relu(filters):
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False),
-                                 layers.BatchNormalization()])
+        return keras.Sequential(
+            [layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False), layers.BatchNormalization()]
+        )
 
     def stride_one(filters):
-        return keras.Sequential([layers.Conv2DTranspose(filters, 4, strides=1, padding="same", use_bias=False),
-                                 layers.BatchNormalization(), layers.ReLU()])
+        return keras.Sequential(
+            [
+                layers.Conv2DTranspose(filters, 4, strides=1, padding="same", use_bias=False),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+            ]
+        )
 
-    for fn, words in ((as_list, "not the layers themselves"), (with_bias, "bias"), (no_relu, "ReLU"),
-                      (stride_one, "double height and width")):
+    for fn, words in (
+        (as_list, "not the layers themselves"),
+        (with_bias, "bias"),
+        (no_relu, "ReLU"),
+        (stride_one, "double height and width"),
+    ):
         with pytest.raises(CheckFailed, match=words) as info:
             nb02.check_generator_block(fn)
         assert "Conv2DTranspose(filters" not in str(info.value)
@@ -200,6 +225,7 @@ def test_norms_without_epsilon_or_keepdims():
 
 
 # -- hints, use() and the generic comparator -------------------------------------------------------
+
 
 def test_hint_levels(capsys):
     nb02.hint("ema_update")
@@ -241,6 +267,7 @@ def test_check_function_generic_use(capsys):
 
 # -- what a notebook shows -------------------------------------------------------------------------
 
+
 def test_a_failing_check_shows_the_block_and_no_traceback_in_a_kernel(tmp_path):
     """Run two cells in a real kernel (as Jupyter does) and read what the notebook would display."""
     import nbformat
@@ -248,9 +275,11 @@ def test_a_failing_check_shows_the_block_and_no_traceback_in_a_kernel(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("from ganstyle_lib.exercises import nb06 as checks\n"
-                                  "def receptive_field(kernel_sizes, strides):\n"
-                                  "    return sum(kernel_sizes) - len(kernel_sizes) + 1\n"),
+        nbformat.v4.new_code_cell(
+            "from ganstyle_lib.exercises import nb06 as checks\n"
+            "def receptive_field(kernel_sizes, strides):\n"
+            "    return sum(kernel_sizes) - len(kernel_sizes) + 1\n"
+        ),
         nbformat.v4.new_code_cell("checks.check_receptive_field(receptive_field)"),
     ]
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True)

@@ -47,8 +47,9 @@ def test_projection_discriminator_logit_depends_on_the_label_through_the_project
     np.testing.assert_allclose(l5[:, 0], expected, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("layer, shape", [(lambda: keras.layers.Dense(7), (5, 12)),
-                                          (lambda: keras.layers.Conv2D(6, 4), (2, 9, 9, 3))])
+@pytest.mark.parametrize(
+    "layer, shape", [(lambda: keras.layers.Dense(7), (5, 12)), (lambda: keras.layers.Conv2D(6, 4), (2, 9, 9, 3))]
+)
 def test_spectral_normalisation_makes_the_largest_singular_value_one(layer, shape):
     keras.utils.set_random_seed(0)
     sn = keras.layers.SpectralNormalization(layer(), power_iterations=1)
@@ -67,16 +68,24 @@ def test_spectral_normalisation_makes_the_largest_singular_value_one(layer, shap
 def _labelled(n=16, seed=0):
     rng = np.random.default_rng(seed)
     return tf.data.Dataset.from_tensor_slices(
-        (rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32"), rng.integers(0, 10, n))).batch(8)
+        (rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32"), rng.integers(0, 10, n))
+    ).batch(8)
 
 
 def test_conditional_wgan_gp_fit_step_and_generate_by_label():
     keras.utils.set_random_seed(0)
-    gan = GAN(conditional.conditional_generator(LATENT, 10, WIDTH, seed=1),
-              conditional.projection_discriminator(10, WIDTH, spectral_norm=False, seed=2),
-              d_steps=2, gp_weight=10.0, ema_decay=0.9)
-    gan.compile(keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-                keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9), loss="wasserstein")
+    gan = GAN(
+        conditional.conditional_generator(LATENT, 10, WIDTH, seed=1),
+        conditional.projection_discriminator(10, WIDTH, spectral_norm=False, seed=2),
+        d_steps=2,
+        gp_weight=10.0,
+        ema_decay=0.9,
+    )
+    gan.compile(
+        keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        loss="wasserstein",
+    )
     before = [np.array(w.numpy()) for w in gan.discriminator.weights]
     logs = gan.fit(_labelled(), epochs=1, verbose=0).history
     assert np.isfinite(logs["d_loss"]).all() and gan.conditional and gan.step.numpy() == 2
@@ -94,8 +103,11 @@ def test_gan_gradient_penalty_raises_the_critic_loss():
 
     def first_d_loss(gp_weight):
         keras.utils.set_random_seed(0)
-        gan = GAN(models.dcgan_generator(LATENT, WIDTH, seed=1),
-                  models.dcgan_discriminator(WIDTH, batch_norm=False, seed=2), gp_weight=gp_weight)
+        gan = GAN(
+            models.dcgan_generator(LATENT, WIDTH, seed=1),
+            models.dcgan_discriminator(WIDTH, batch_norm=False, seed=2),
+            gp_weight=gp_weight,
+        )
         gan.compile(keras.optimizers.Adam(0.0), keras.optimizers.Adam(0.0), loss="wasserstein")
         x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
         return float(gan.gan_step(x)["d_loss"])
@@ -105,14 +117,13 @@ def test_gan_gradient_penalty_raises_the_critic_loss():
         GAN(models.dcgan_generator(LATENT, WIDTH), models.dcgan_discriminator(WIDTH), gp_weight=-1)
 
 
-
-
 def _ring_modes(**kwargs):
     target = toy.ring(8, 2.0, 0.02)
     g = toy.make_generator(8, 2, hidden=(128, 128), seed=0)
     d = toy.make_discriminator(2, hidden=kwargs.pop("d_hidden"), seed=100)
-    run = toy.train_toy_gan(g, d, target, steps=RING_STEPS, batch_size=256, snapshot_every=RING_STEPS,
-                            seed=0, progress=False, **kwargs)
+    run = toy.train_toy_gan(
+        g, d, target, steps=RING_STEPS, batch_size=256, snapshot_every=RING_STEPS, seed=0, progress=False, **kwargs
+    )
     # a loose radius (3 x 0.1): after a short run samples sit near, not on, the modes
     return toy.mode_coverage(run.snapshots[-1].samples, target.centers, 0.1).modes_covered
 
@@ -125,7 +136,6 @@ RING_STEPS = 300
 
 def test_wgan_gp_covers_more_ring_modes_than_the_collapsing_baseline():
     baseline = _ring_modes(loss="non_saturating", d_hidden=(128,))
-    wgan_gp = _ring_modes(loss="wasserstein", gp_weight=10.0, d_steps=2, betas=(0.0, 0.9),
-                          d_hidden=(128, 128))
+    wgan_gp = _ring_modes(loss="wasserstein", gp_weight=10.0, d_steps=2, betas=(0.0, 0.9), d_hidden=(128, 128))
     assert baseline <= 2, f"the baseline should collapse (covered {baseline} of 8 modes)"
     assert wgan_gp >= baseline + 2, f"WGAN-GP covered {wgan_gp} modes, the baseline {baseline}"

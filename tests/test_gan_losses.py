@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from ganstyle_lib.gan import losses
 
-REAL = tf.constant([[0.0], [2.0]])   # D = 1/2 and sigmoid(2)
+REAL = tf.constant([[0.0], [2.0]])  # D = 1/2 and sigmoid(2)
 FAKE = tf.constant([[-1.0], [0.0]])  # sigmoid(-1) and 1/2
 
 
@@ -90,6 +90,7 @@ def test_saturating_vs_non_saturating_gradients():
 
 # --- penalties -----------------------------------------------------------------------
 
+
 def test_gradient_penalty_linear_critic():
     # f(x) = w.x has gradient w everywhere, so the penalty is (||w|| - 1)^2 for any interpolation.
     w = tf.constant([[3.0], [4.0]])  # ||w|| = 5 -> penalty 16
@@ -144,9 +145,9 @@ def test_gradient_penalty_weights_are_uniform_per_sample():
     # One weight per sample, shared by all its features.
     assert np.all(eps == eps[:, :1, :1])
     w = eps[:, 0, 0]
-    assert w.min() >= 0.0 and w.max() <= 1.0          # a normal draw would leave [0, 1]
+    assert w.min() >= 0.0 and w.max() <= 1.0  # a normal draw would leave [0, 1]
     assert abs(w.mean() - 0.5) < 0.03 and abs(w.var() - 1 / 12) < 0.01  # Uniform[0, 1] moments
-    assert np.histogram(w, bins=4, range=(0, 1))[0].min() > 400        # flat, not bell-shaped
+    assert np.histogram(w, bins=4, range=(0, 1))[0].min() > 400  # flat, not bell-shaped
 
 
 def test_gradient_penalty_seed_is_reproducible_and_differentiable():
@@ -170,11 +171,12 @@ def test_r1_penalty():
     assert float(losses.r1_penalty(lambda v: tf.matmul(v, w), x)) == pytest.approx(25.0, rel=1e-5)
     # D(x) = sum(x^2): grad 2x, so the penalty is E[4 ||x||^2].
     want = np.mean(4 * np.sum(x.numpy() ** 2, axis=1))
-    got = float(losses.r1_penalty(lambda v: tf.reduce_sum(v ** 2, axis=1), x))
+    got = float(losses.r1_penalty(lambda v: tf.reduce_sum(v**2, axis=1), x))
     assert got == pytest.approx(want, rel=1e-5)
 
 
 # ---------------------------------------------------------------- issue 23: images are not logits
+
 
 @pytest.mark.parametrize("shape", [(8, 28, 28, 1), (8, 32, 32, 3), (8, 784), (8, 28, 28)])
 def test_a_batch_of_images_is_refused_as_logits(shape):

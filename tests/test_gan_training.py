@@ -33,9 +33,14 @@ def fake_digits(n, seed=0):
 
 def make_gan(seed=0, ema_decay=0.9, d_steps=1, lr=1e-3, shared_fakes=False):
     keras.utils.set_random_seed(seed)
-    gan = GAN(models.dcgan_generator(LATENT, WIDTH, seed=seed + 1),
-              models.dcgan_discriminator(WIDTH, seed=seed + 2),
-              ema_decay=ema_decay, d_steps=d_steps, seed=seed + 3, shared_fakes=shared_fakes)
+    gan = GAN(
+        models.dcgan_generator(LATENT, WIDTH, seed=seed + 1),
+        models.dcgan_discriminator(WIDTH, seed=seed + 2),
+        ema_decay=ema_decay,
+        d_steps=d_steps,
+        seed=seed + 3,
+        shared_fakes=shared_fakes,
+    )
     gan.compile(keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5))
     return gan
 
@@ -107,17 +112,18 @@ def test_shared_fakes_runs_the_generator_once_per_step():
         fakes_seen = {"g": [], "d": []}
         generate, discriminate = gan._g, gan._d
 
+        # The closures run inside this iteration's fit(), so they see this iteration's values.
         def counting_g(z, labels, training=True):
-            fake = generate(z, labels, training)
-            fakes_seen["g"].append(fake.numpy())
+            fake = generate(z, labels, training)  # noqa: B023
+            fakes_seen["g"].append(fake.numpy())  # noqa: B023
             return fake
 
         def recording_d(images, labels, training=True):
-            fakes_seen["d"].append(np.array(images))
-            return discriminate(images, labels, training)
+            fakes_seen["d"].append(np.array(images))  # noqa: B023
+            return discriminate(images, labels, training)  # noqa: B023
 
         gan._g, gan._d = counting_g, recording_d
-        gan.fit(fake_digits(16), batch_size=8, epochs=1, verbose=0)                    # 2 steps
+        gan.fit(fake_digits(16), batch_size=8, epochs=1, verbose=0)  # 2 steps
         counts[shared] = len(fakes_seen["g"])
         assert int(gan.d_optimizer.iterations.numpy()) == int(gan.g_optimizer.iterations.numpy()) == 2
         if shared:  # per step D sees: G step's fakes, then real, then the same fakes again
@@ -134,14 +140,14 @@ def test_shared_fakes_runs_the_generator_once_per_step():
 def test_resume_after_stop_matches_uninterrupted_run(tmp_path):
     x = fake_digits(16)
     straight = make_gan()
-    straight.fit(dataset(x), epochs=2, verbose=0)           # 4 steps in one go
+    straight.fit(dataset(x), epochs=2, verbose=0)  # 4 steps in one go
 
     first = make_gan()
-    gcb.GANCheckpoint(first, tmp_path).save(epoch=0)        # a checkpoint at step 0 is harmless
+    gcb.GANCheckpoint(first, tmp_path).save(epoch=0)  # a checkpoint at step 0 is harmless
     first.fit(dataset(x), epochs=1, verbose=0, callbacks=[gcb.GANCheckpoint(first, tmp_path)])
-    del first                                                # "the laptop went to sleep"
+    del first  # "the laptop went to sleep"
 
-    resumed = make_gan(seed=42)                              # different initial weights and RNG
+    resumed = make_gan(seed=42)  # different initial weights and RNG
     ckpt = gcb.GANCheckpoint(resumed, tmp_path)
     start = ckpt.restore()
     assert start == 1 and int(resumed.step.numpy()) == 2
@@ -155,7 +161,7 @@ def test_resume_after_stop_matches_uninterrupted_run(tmp_path):
 
 def test_nan_guard_stops_and_keeps_last_good_weights():
     x = fake_digits(48)
-    x[24:32] = np.nan                                        # the 4th batch is poisoned
+    x[24:32] = np.nan  # the 4th batch is poisoned
     gan = make_gan()
     seen = {}
 
@@ -168,7 +174,7 @@ def test_nan_guard_stops_and_keeps_last_good_weights():
     assert guard.triggered and "non-finite" in guard.message and "step 3" in guard.message
     assert not np.all(np.isfinite(np.concatenate([w.ravel() for w in seen[4]])))  # the NaN got in...
     now = weights(gan.generator) + weights(gan.discriminator)
-    for good, kept in zip(seen[3], now):                     # ...and was taken out again
+    for good, kept in zip(seen[3], now):  # ...and was taken out again
         np.testing.assert_array_equal(good, kept)
     assert int(gan.step.numpy()) == 3
 
@@ -190,7 +196,6 @@ def test_callbacks_write_grids_gif_history_and_tensorboard(tmp_path):
     assert {"epoch_d_loss", "epoch_g_loss", "epoch_d_real", "epoch_d_fake"} <= tags, tags
 
 
-
 def test_callbacks_with_steps_per_execution_see_every_block_of_steps():
     """compile(steps_per_execution=4): Keras calls back every 4 steps, and the callbacks still tell the truth.
 
@@ -201,18 +206,19 @@ def test_callbacks_with_steps_per_execution_see_every_block_of_steps():
     x = fake_digits(64)
     one = make_gan()
     per_step = gcb.MetricHistory()
-    one.fit(dataset(x), epochs=1, verbose=0, callbacks=[per_step])                 # 8 steps, called back 8 times
+    one.fit(dataset(x), epochs=1, verbose=0, callbacks=[per_step])  # 8 steps, called back 8 times
 
     four = make_gan()
-    four.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
-                 steps_per_execution=4)
+    four.compile(
+        keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), steps_per_execution=4
+    )
     blocks, guard = gcb.MetricHistory(), gcb.NaNGuard(snapshot_every=6)
-    four.fit(dataset(x), epochs=1, verbose=0, callbacks=[blocks, guard])           # the same 8 steps, 2 calls
+    four.fit(dataset(x), epochs=1, verbose=0, callbacks=[blocks, guard])  # the same 8 steps, 2 calls
     assert blocks.history["step"] == [4, 8]
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         expected = [np.mean(per_step.history[key][:4]), np.mean(per_step.history[key][4:])]
         np.testing.assert_allclose(blocks.history[key], expected, rtol=1e-4, atol=1e-6)
-    assert guard._snapshot_step == 8 and not guard.triggered                       # step 8 - step 0 >= 6
+    assert guard._snapshot_step == 8 and not guard.triggered  # step 8 - step 0 >= 6
 
 
 @pytest.mark.slow
@@ -255,17 +261,25 @@ def test_two_replicas_match_one_device_fit_and_custom_loop():
             worst = 0.0
             for u, v in zip(a, b):
                 np.testing.assert_allclose(v, u, rtol=1e-4, atol=1e-5)
-                worst = max(worst, float(np.max(np.abs(np.asarray(u, "float64") - np.asarray(v, "float64")), initial=0)))
+                difference = np.abs(np.asarray(u, "float64") - np.asarray(v, "float64"))
+                worst = max(worst, float(np.max(difference, initial=0)))
             print("OK shared_fakes", shared, "max abs difference", worst)
     """)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env,
-                         cwd=str(Path(__file__).resolve().parent.parent))
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count("OK") == 2, out.stdout
 
 
 # ---------------------------------------------------------------- issue 23: checkpoints that fail loudly and early
+
 
 def test_gan_checkpoint_onto_a_file_fails_at_once(tmp_path):
     (tmp_path / "a_file").write_text("mine")
@@ -283,7 +297,7 @@ def test_a_damaged_gan_checkpoint_falls_back_to_the_previous_one(tmp_path, caplo
     gan.step.assign(5)
     latest = ckpt.save(epoch=2)
     data_file = next(p for p in tmp_path.iterdir() if p.name.startswith(Path(latest).name + ".data"))
-    data_file.write_bytes(b"\0" * 64)                       # damaged on disk
+    data_file.write_bytes(b"\0" * 64)  # damaged on disk
     resumed = make_gan(seed=7)
     logger = logging.getLogger("ganstyle")
     logger.addHandler(caplog.handler)
@@ -291,7 +305,7 @@ def test_a_damaged_gan_checkpoint_falls_back_to_the_previous_one(tmp_path, caplo
         start = gcb.GANCheckpoint(resumed, tmp_path).restore()
     finally:
         logger.removeHandler(caplog.handler)
-    assert start == 1 and int(resumed.step.numpy()) == 0    # the previous, good checkpoint
+    assert start == 1 and int(resumed.step.numpy()) == 0  # the previous, good checkpoint
     assert any(Path(latest).name in r.getMessage() for r in caplog.records)
     for p in tmp_path.iterdir():
         if ".data" in p.name:

@@ -32,10 +32,10 @@ def policy(request):
 
 def _check(variables, optimizer, policy, logs, compute_layer, steps=1):
     assert logs and all(np.isfinite(float(v)) for v in logs.values()), logs
-    assert variables and {v.dtype for v in variables} == {"float32"}          # weights stay float32
-    assert compute_layer.compute_dtype == HALF[policy]                          # ...but compute is 16-bit
+    assert variables and {v.dtype for v in variables} == {"float32"}  # weights stay float32
+    assert compute_layer.compute_dtype == HALF[policy]  # ...but compute is 16-bit
     scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
-    assert scaled == (policy == "mixed_float16"), type(optimizer)              # loss scaling only for fp16
+    assert scaled == (policy == "mixed_float16"), type(optimizer)  # loss scaling only for fp16
     applied = int(optimizer.iterations.numpy())
     if scaled:
         # Dynamic loss scaling starts at 2**15 and *skips* a step whose scaled gradients
@@ -57,8 +57,14 @@ def test_gan(policy):
     gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
     x = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
     logs = {k: v[-1] for k, v in gan.fit(x, batch_size=8, epochs=1, verbose=0).history.items()}
-    _check(gan.generator.weights + gan.discriminator.weights + gan.ema_generator.weights, gan.g_optimizer,
-           policy, logs, gan.generator.layers[1], steps=4)
+    _check(
+        gan.generator.weights + gan.discriminator.weights + gan.ema_generator.weights,
+        gan.g_optimizer,
+        policy,
+        logs,
+        gan.generator.layers[1],
+        steps=4,
+    )
     if isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer):
         assert int(gan.d_optimizer.iterations.numpy()) >= 1
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer) == (policy == "mixed_float16")
@@ -87,8 +93,10 @@ def test_adain_trainer(policy):
     stylizer = networks.AdaINStylizer(encoder, width=0.125)
     trainer = training.AdaINTrainer(stylizer)
     trainer.compile(keras.optimizers.Adam(1e-3))
-    pair = (tf.random.stateless_uniform((2, 16, 16, 3), seed=(0, 1)),
-            tf.random.stateless_uniform((2, 16, 16, 3), seed=(0, 2)))
+    pair = (
+        tf.random.stateless_uniform((2, 16, 16, 3), seed=(0, 1)),
+        tf.random.stateless_uniform((2, 16, 16, 3), seed=(0, 2)),
+    )
     ds = tf.data.Dataset.from_tensors(pair)
     logs = {k: v[-1] for k, v in trainer.fit(ds, epochs=1, verbose=0).history.items()}
     conv = next(layer for layer in stylizer.decoder.layers if layer.weights)

@@ -16,22 +16,21 @@ def test_course_has_notebooks():
 def test_committed_notebook_is_tidy(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    assert notebooks.tidy_problems(nb) == [], (
-        f"{path.name} is not tidy; run `ganstyle tidy notebooks/{path.name}`")
+    assert notebooks.tidy_problems(nb) == [], f"{path.name} is not tidy; run `ganstyle tidy notebooks/{path.name}`"
     assert any(notebooks.is_check_cell(c) for c in nb.cells), f"{path.name} has no check cell"
 
 
 def _nb(*cells):
     nb = nbformat.v4.new_notebook()
     nb.cells = list(cells)
-    return notebooks.apply_slide_metadata(nb)   # slide types are tested in test_slides.py
+    return notebooks.apply_slide_metadata(nb)  # slide types are tested in test_slides.py
 
 
 def test_tidy_rules_catch_stray_outputs_and_stale_counts():
     out = [nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
     check = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('hi')", execution_count=2, outputs=out)
     plain = nbformat.v4.new_code_cell("x = 1", execution_count=1)
-    assert notebooks.tidy_problems(_nb(plain, check)) != []          # count on a plain cell
+    assert notebooks.tidy_problems(_nb(plain, check)) != []  # count on a plain cell
     plain.execution_count = None
     assert notebooks.tidy_problems(_nb(plain, check)) == []
     noisy = nbformat.v4.new_code_cell("print(2)", outputs=out)

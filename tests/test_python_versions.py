@@ -29,8 +29,9 @@ def _one(pattern: str, text: str, where: str) -> re.Match:
 
 def pyproject_range() -> tuple[int, int]:
     """(lowest, highest) supported 3.x minor from ``requires-python = ">=3.A,<3.B"``."""
-    m = _one(r'^requires-python\s*=\s*">=3\.(\d+),\s*<3\.(\d+)"', _read("pyproject.toml"),
-             "pyproject.toml requires-python")
+    m = _one(
+        r'^requires-python\s*=\s*">=3\.(\d+),\s*<3\.(\d+)"', _read("pyproject.toml"), "pyproject.toml requires-python"
+    )
     return int(m[1]), int(m[2]) - 1
 
 
@@ -41,8 +42,11 @@ def makefile_range() -> tuple[int, int]:
     guard = int(m[1]), int(m[2])
     # the guard's own error message and the header comment name the same range
     for where in ("Makefile header", "Makefile guard message"):
-        pattern = r"^# ganstyle .*python3 \(3\.(\d+)-3\.(\d+)\)" if "header" in where else \
-            r"ganstyle needs Python 3\.(\d+)-3\.(\d+)"
+        pattern = (
+            r"^# ganstyle .*python3 \(3\.(\d+)-3\.(\d+)\)"
+            if "header" in where
+            else r"ganstyle needs Python 3\.(\d+)-3\.(\d+)"
+        )
         said = _one(pattern, text, where)
         assert (int(said[1]), int(said[2])) == guard, f"{where} says 3.{said[1]}-3.{said[2]}, the guard {guard}"
     return guard
@@ -65,7 +69,8 @@ def test_supported_python_range_agrees_with_pyproject(reader):
     declared = pyproject_range()
     assert reader() == declared, (
         f"{reader.__name__[:-6]} supports 3.{reader()[0]}-3.{reader()[1]} but pyproject.toml's "
-        f"requires-python declares 3.{declared[0]}-3.{declared[1]}; change them together")
+        f"requires-python declares 3.{declared[0]}-3.{declared[1]}; change them together"
+    )
 
 
 def test_declared_range_includes_3_13():
@@ -77,7 +82,10 @@ def test_declared_range_includes_3_13():
 def test_a_disagreement_is_caught(monkeypatch):
     """The check can fail: pyproject widened to 3.14 while the Makefile still stops at 3.13."""
     real = _read
-    monkeypatch.setitem(globals(), "_read", lambda name: real(name).replace("<3.14", "<3.15")
-                        if name == "pyproject.toml" else real(name))
+    monkeypatch.setitem(
+        globals(),
+        "_read",
+        lambda name: real(name).replace("<3.14", "<3.15") if name == "pyproject.toml" else real(name),
+    )
     with pytest.raises(AssertionError, match="makefile supports .* but pyproject.toml"):
         test_supported_python_range_agrees_with_pyproject(makefile_range)

@@ -24,10 +24,17 @@ def _nb(*cells):
 
 
 def _lecture():
-    return _nb(md("# 01 · Title\nobjectives"), code("import numpy as np"),
-               md("## 1. Theory\n$x^2$"), md("plain text"), code("x = 1"),
-               md("### Exercise 1"), code("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
-               code("# NBVAL_CHECK_OUTPUT\ncheck(f)"), nbformat.v4.new_raw_cell("raw"))
+    return _nb(
+        md("# 01 · Title\nobjectives"),
+        code("import numpy as np"),
+        md("## 1. Theory\n$x^2$"),
+        md("plain text"),
+        code("x = 1"),
+        md("### Exercise 1"),
+        code("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+        code("# NBVAL_CHECK_OUTPUT\ncheck(f)"),
+        nbformat.v4.new_raw_cell("raw"),
+    )
 
 
 def test_slide_rule_cuts_a_lecture():
@@ -52,28 +59,31 @@ def test_slide_rule_reads_only_the_first_line_and_needs_a_space():
 
 def test_tidy_problems_report_missing_and_stale_slide_types():
     nb = _lecture()
-    for cell in nb.cells:   # tidy apart from slides: no outputs, no counts
+    for cell in nb.cells:  # tidy apart from slides: no outputs, no counts
         if cell.cell_type == "code" and notebooks.is_check_cell(cell):
             cell.execution_count = 1
     assert notebooks.tidy_problems(nb) == [
-        "no cell has slide metadata (slideshow.slide_type); run `ganstyle tidy` on the notebook"]
+        "no cell has slide metadata (slideshow.slide_type); run `ganstyle tidy` on the notebook"
+    ]
     notebooks.apply_slide_metadata(nb)
     assert notebooks.tidy_problems(nb) == []
-    nb.cells[3].source = "## now a heading"     # edited after the last tidy: stale
+    nb.cells[3].source = "## now a heading"  # edited after the last tidy: stale
     problems = notebooks.tidy_problems(nb)
-    assert problems == ["cell 3 ('## now a heading'): slide type '-', the rule gives 'slide'; "
-                        "run `ganstyle tidy` on the notebook"]
-    del nb.cells[1].metadata["slideshow"]       # a cell added without metadata
+    assert problems == [
+        "cell 3 ('## now a heading'): slide type '-', the rule gives 'slide'; run `ganstyle tidy` on the notebook"
+    ]
+    del nb.cells[1].metadata["slideshow"]  # a cell added without metadata
     assert "cell 1 ('import numpy as np'): slide type None, the rule gives 'skip'" in notebooks.tidy_problems(nb)[0]
 
 
 # ----------------------------------------------------------------------- web assets
 
+
 def _fake_tarball(package: webassets.NpmPackage, folder: Path) -> Path:
     """A tarball shaped like npm's: the entry file, a file not to copy, an escaping member."""
     path = folder / package.tarball_name
     loaded = [package.entry]
-    if package is webassets.REVEAL:   # the stylesheets and plugin the deck template names
+    if package is webassets.REVEAL:  # the stylesheets and plugin the deck template names
         loaded += ["dist/reveal.css", "dist/theme/white.css", "plugin/notes/notes.js"]
     members = [(f"package/{name}", f"/* {package.name} */") for name in loaded]
     members += [("package/README.md", "not loaded by pages"), ("package/../../escape.js", "must not be written")]
@@ -90,8 +100,10 @@ def _fake_tarball(package: webassets.NpmPackage, folder: Path) -> Path:
 def fake_npm(tmp_path, monkeypatch):
     store = tmp_path / "npm"
     store.mkdir()
-    tarballs = {p.name: _fake_tarball(p, store) for p in
-                (webassets.REVEAL, webassets.REQUIREJS, webassets.JQUERY, webassets.WIDGETS)}
+    tarballs = {
+        p.name: _fake_tarball(p, store)
+        for p in (webassets.REVEAL, webassets.REQUIREJS, webassets.JQUERY, webassets.WIDGETS)
+    }
     monkeypatch.setattr(webassets, "tarball", lambda package: tarballs[package.name])
     return tarballs
 
@@ -101,8 +113,12 @@ def test_install_package_copies_only_page_files_inside_the_folder(fake_npm, tmp_
     url = webassets.install_package(webassets.REVEAL, out)
     assert url == "reveal.js/dist/reveal.js"
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert written == ["reveal.js/dist/reveal.css", "reveal.js/dist/reveal.js",
-                       "reveal.js/dist/theme/white.css", "reveal.js/plugin/notes/notes.js"]
+    assert written == [
+        "reveal.js/dist/reveal.css",
+        "reveal.js/dist/reveal.js",
+        "reveal.js/dist/theme/white.css",
+        "reveal.js/plugin/notes/notes.js",
+    ]
     assert not (tmp_path / "escape.js").exists() and not (out / "escape.js").exists()
 
 
@@ -150,16 +166,19 @@ def test_mathjax_is_copied_with_the_local_config(tmp_path):
 
 # ----------------------------------------------------------------------- decks
 
-_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 _REF = re.compile(r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']+)", re.I)
 
 
 def _executed(folder: Path) -> Path:
     out = nbformat.v4.new_output("display_data", data={"image/png": _PNG, "text/plain": "<Figure>"})
-    nb = _nb(md("# 07 · Demo"), code("import x"), md("## Theory\n$$a^2 + b^2$$"),
-             code("plot()", outputs=[out], execution_count=2))
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {},
-                                                                            "version_major": 2}}
+    nb = _nb(
+        md("# 07 · Demo"),
+        code("import x"),
+        md("## Theory\n$$a^2 + b^2$$"),
+        code("plot()", outputs=[out], execution_count=2),
+    )
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2}}
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / "07_demo.ipynb")
     return folder / "07_demo.ipynb"
@@ -168,8 +187,8 @@ def _executed(folder: Path) -> Path:
 def _local_refs(page: Path) -> list[str]:
     body = page.read_text()
     refs = [r for r in _REF.findall(body) if not r.startswith("data:")]
-    assert not [r for r in refs if re.match(r"[a-z]+://", r)], refs   # nothing from the network
-    assert "unpkg.com" not in body and "cdnjs" not in body   # widget renderer, mermaid import
+    assert not [r for r in refs if re.match(r"[a-z]+://", r)], refs  # nothing from the network
+    assert "unpkg.com" not in body and "cdnjs" not in body  # widget renderer, mermaid import
     for ref in refs:
         assert (page.parent / ref.split("?")[0]).is_file(), f"{page.name} loads missing {ref}"
     return refs
@@ -177,17 +196,18 @@ def _local_refs(page: Path) -> list[str]:
 
 def test_render_slides_from_executed_notebooks_loads_only_local_files(fake_npm, tmp_path):
     executed = _executed(tmp_path / "build")
-    decks = slides.render_slides([tmp_path / "notebooks" / executed.name], tmp_path / "slides",
-                                 executed_dir=executed.parent)
+    decks = slides.render_slides(
+        [tmp_path / "notebooks" / executed.name], tmp_path / "slides", executed_dir=executed.parent
+    )
     deck = decks[0]
     assert deck.name == "07_demo.slides.html" and deck.stat().st_size > 0
     body = deck.read_text()
-    assert f"data:image/png;base64,{_PNG}" in body       # the figure is in the deck
-    assert "import x" not in body                          # first code cell skipped
+    assert f"data:image/png;base64,{_PNG}" in body  # the figure is in the deck
+    assert "import x" not in body  # first code cell skipped
     refs = _local_refs(deck)
     assert "reveal.js/dist/reveal.css" in refs and any(r.startswith("mathjax/MathJax.js") for r in refs)
-    assert '"reveal.js/dist/reveal.js"' in body           # loaded through require.js
-    assert "html-manager/dist/embed-amd.js" in body        # widget panels drawn locally
+    assert '"reveal.js/dist/reveal.js"' in body  # loaded through require.js
+    assert "html-manager/dist/embed-amd.js" in body  # widget panels drawn locally
     index = (tmp_path / "slides" / "index.html").read_text()
     assert 'href="07_demo.slides.html"' in index
 
@@ -199,8 +219,7 @@ def test_render_slides_names_the_missing_course_build(fake_npm, tmp_path):
 
 def test_slides_command_without_reveal_explains_how_to_get_it(tmp_path, capsys):
     executed = _executed(tmp_path / "build")
-    status = main(["slides", str(executed), "--out", str(tmp_path / "slides"),
-                   "--executed", str(executed.parent)])
+    status = main(["slides", str(executed), "--out", str(tmp_path / "slides"), "--executed", str(executed.parent)])
     assert status == 2
     assert "npm pack reveal.js@4.0.2" in capsys.readouterr().err
 

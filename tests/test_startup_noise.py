@@ -8,26 +8,34 @@ through the runner the book, ``tidy`` and the slides use.
 import re
 
 import nbformat
-import pytest
 
 from ganstyle_lib import notebooks, startup_noise
 
 ABSL = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
-ONEDNN = ("I0000 00:00:1796304620.327813     483 port.cc:153] oneDNN custom operations are on. You may see "
-          "slightly different numerical results due to floating-point round-off errors from different "
-          "computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.\n")
-NO_DRIVER = ("I0000 00:00:1796304620.342411     483 cudart_stub.cc:31] Could not find cuda drivers on your "
-             "machine, GPU will not be used.\n")
-CUINIT = ("E0000 00:00:1796304658.640077     483 cuda_platform.cc:52] failed call to cuInit: INTERNAL: "
-          "CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)\n")
-CPU_GUARD = ("I0000 00:00:1796304621.068334     483 cpu_feature_guard.cc:227] This TensorFlow binary is "
-             "optimized to use available CPU instructions in performance-critical operations.\n"
-             "To enable the following instructions: AVX2 AVX512F AVX512_VNNI AVX512_BF16 FMA, in other "
-             "operations, rebuild TensorFlow with the appropriate compiler flags.\n")
+ONEDNN = (
+    "I0000 00:00:1796304620.327813     483 port.cc:153] oneDNN custom operations are on. You may see "
+    "slightly different numerical results due to floating-point round-off errors from different "
+    "computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.\n"
+)
+NO_DRIVER = (
+    "I0000 00:00:1796304620.342411     483 cudart_stub.cc:31] Could not find cuda drivers on your "
+    "machine, GPU will not be used.\n"
+)
+CUINIT = (
+    "E0000 00:00:1796304658.640077     483 cuda_platform.cc:52] failed call to cuInit: INTERNAL: "
+    "CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)\n"
+)
+CPU_GUARD = (
+    "I0000 00:00:1796304621.068334     483 cpu_feature_guard.cc:227] This TensorFlow binary is "
+    "optimized to use available CPU instructions in performance-critical operations.\n"
+    "To enable the following instructions: AVX2 AVX512F AVX512_VNNI AVX512_BF16 FMA, in other "
+    "operations, rebuild TensorFlow with the appropriate compiler flags.\n"
+)
 STARTUP = ABSL + ONEDNN + NO_DRIVER + CPU_GUARD + ABSL + ONEDNN + NO_DRIVER + CUINIT
 
-REAL_WARNING = ("W0000 00:00:1796304700.100000     483 op_level_cost_estimator.cc:699] Error in "
-                "PredictCost() for the op: Conv2D\n")
+REAL_WARNING = (
+    "W0000 00:00:1796304700.100000     483 op_level_cost_estimator.cc:699] Error in PredictCost() for the op: Conv2D\n"
+)
 PYTHON_WARNING = "/x/keras/src/models/functional.py:241: UserWarning: The structure of `inputs` doesn't match\n"
 
 
@@ -55,19 +63,29 @@ def _stream(name, text):
 
 
 def test_clean_notebook_sees_lines_split_over_outputs_and_drops_emptied_ones():
-    nb = nbformat.v4.new_notebook(cells=[
-        _cell(_stream("stderr", ABSL + ONEDNN[:40]), _stream("stderr", ONEDNN[40:] + NO_DRIVER),
-              _stream("stdout", "TensorFlow 2.21 | CPU\n")),
-        _cell(_stream("stderr", CUINIT + REAL_WARNING)),   # cuInit comes a cell later; the driver line decides
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            _cell(
+                _stream("stderr", ABSL + ONEDNN[:40]),
+                _stream("stderr", ONEDNN[40:] + NO_DRIVER),
+                _stream("stdout", "TensorFlow 2.21 | CPU\n"),
+            ),
+            _cell(_stream("stderr", CUINIT + REAL_WARNING)),  # cuInit comes a cell later; the driver line decides
+        ]
+    )
     startup_noise.clean_notebook(nb)
     assert nb.cells[0].outputs == [_stream("stdout", "TensorFlow 2.21 | CPU\n")]
     assert nb.cells[1].outputs == [_stream("stderr", REAL_WARNING)]
 
 
 def _stderr(nb) -> str:
-    return "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code"
-                   for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    return "".join(
+        o.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    )
 
 
 def test_an_executed_quick_notebook_holds_no_startup_lines(monkeypatch):
@@ -94,10 +112,16 @@ def test_an_executed_quick_notebook_holds_no_startup_lines(monkeypatch):
 
     assert "absl::InitializeLog" in raw[0] and "oneDNN custom operations" in raw[0], (
         "TensorFlow's kernel start-up printed none of the known lines; if their text changed, "
-        f"update ganstyle_lib/startup_noise.py. Raw stderr:\n{raw[0][:2000]}")
+        f"update ganstyle_lib/startup_noise.py. Raw stderr:\n{raw[0][:2000]}"
+    )
     cleaned = _stderr(nb)
-    for needle in ("absl::InitializeLog", "oneDNN custom operations", "Could not find cuda drivers",
-                   "cuInit", "This TensorFlow binary is optimized"):
+    for needle in (
+        "absl::InitializeLog",
+        "oneDNN custom operations",
+        "Could not find cuda drivers",
+        "cuInit",
+        "This TensorFlow binary is optimized",
+    ):
         assert needle not in cleaned
     assert not re.search(r"^I\d{4} ", cleaned, re.M), f"TensorFlow INFO lines left:\n{cleaned[:2000]}"
     assert notebooks.first_error(nb) == ""

@@ -34,36 +34,42 @@ def _exercise_notebook():
         execution_count=3,
         outputs=[new_output("stream", name="stdout", text="hi\n")],
     )
-    check = new_code_cell("# NBVAL_CHECK_OUTPUT\nassert double(2) == 4\nprint('ok')",
-                          execution_count=4, outputs=[new_output("stream", name="stdout", text="ok\n")])
-    return new_notebook(cells=[
-        new_markdown_cell("Write between `### BEGIN SOLUTION` and\n### END SOLUTION\nthen check."),
-        new_code_cell("import math\nx = 1", execution_count=1,
-                      outputs=[new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]),
-        exercise,
-        check,
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    check = new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\nassert double(2) == 4\nprint('ok')",
+        execution_count=4,
+        outputs=[new_output("stream", name="stdout", text="ok\n")],
+    )
+    return new_notebook(
+        cells=[
+            new_markdown_cell("Write between `### BEGIN SOLUTION` and\n### END SOLUTION\nthen check."),
+            new_code_cell(
+                "import math\nx = 1",
+                execution_count=1,
+                outputs=[new_output("execute_result", data={"text/plain": "1"}, execution_count=1)],
+            ),
+            exercise,
+            check,
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 def test_solution_becomes_an_indented_stub():
     nb = student.make_student_notebook(_exercise_notebook())
-    assert nb.cells[2].source == (
-        "def double(x):\n"
-        "    # x: any number\n"
-        "    # YOUR CODE HERE\n"
-        f"    {STUB}")
+    assert nb.cells[2].source == (f"def double(x):\n    # x: any number\n    # YOUR CODE HERE\n    {STUB}")
     assert "SOLUTION" not in nb.cells[2].source and "2 * x" not in nb.cells[2].source
 
 
 def test_stub_keeps_the_indentation_of_each_region_and_the_code_after_it():
-    source = ("x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION\n"
-              "def f():\n        ### BEGIN SOLUTION\n        pass\n        ### END SOLUTION\n"
-              "print(x)\n")
+    source = (
+        "x = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION\n"
+        "def f():\n        ### BEGIN SOLUTION\n        pass\n        ### END SOLUTION\n"
+        "print(x)\n"
+    )
     nb = new_notebook(cells=[new_code_cell(source)])
     assert student.make_student_notebook(nb).cells[0].source == (
-        "x = 1\n# YOUR CODE HERE\n" + STUB + "\n"
-        "def f():\n        # YOUR CODE HERE\n        " + STUB + "\n"
-        "print(x)\n")
+        "x = 1\n# YOUR CODE HERE\n" + STUB + "\ndef f():\n        # YOUR CODE HERE\n        " + STUB + "\nprint(x)\n"
+    )
 
 
 def test_the_stub_raises_not_implemented_error():
@@ -89,11 +95,14 @@ def test_other_cells_are_unchanged_and_all_outputs_cleared():
             assert cell.outputs == [] and cell.execution_count is None
 
 
-@pytest.mark.parametrize("source, problem", [
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
-    ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
-    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n### END SOLUTION\n", "nested"),
-])
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+        ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n### END SOLUTION\n", "nested"),
+    ],
+)
 def test_unbalanced_or_nested_markers_are_refused_naming_the_cell(source, problem):
     nb = new_notebook(cells=[new_markdown_cell("intro"), new_code_cell(source)])
     with pytest.raises(ValueError, match=problem) as info:
@@ -130,8 +139,7 @@ def test_a_marker_mistake_writes_nothing(tmp_path):
 # and therefore fail in the student version. Each is a notebook design problem
 # to fix in the notebook (use the library's reference implementation there);
 # the entry names the notebook, the cell index and the function. Empty: none.
-DEPENDS_ON_UNFINISHED_EXERCISE: dict[str, set[int]] = {
-}
+DEPENDS_ON_UNFINISHED_EXERCISE: dict[str, set[int]] = {}
 
 # Executing a student notebook in quick mode on the 2-core machine took 18 s (00),
 # 51 s (01), 52 s (02), 79 s (04) and 164 s (05) -- on a machine loaded by other
@@ -139,8 +147,11 @@ DEPENDS_ON_UNFINISHED_EXERCISE: dict[str, set[int]] = {
 # for 00 and 01 only; set GANSTYLE_STUDENT_ROUNDTRIP=all to run it for every
 # course notebook (do that after changing any notebook's exercises or checks).
 _ALL_NOTEBOOKS = [p.name for p in notebooks.list_notebooks()]
-ROUND_TRIP_NOTEBOOKS = (_ALL_NOTEBOOKS if os.environ.get("GANSTYLE_STUDENT_ROUNDTRIP") == "all"
-                        else [n for n in _ALL_NOTEBOOKS if n[:2] in ("00", "01")])
+ROUND_TRIP_NOTEBOOKS = (
+    _ALL_NOTEBOOKS
+    if os.environ.get("GANSTYLE_STUDENT_ROUNDTRIP") == "all"
+    else [n for n in _ALL_NOTEBOOKS if n[:2] in ("00", "01")]
+)
 
 
 def _errors(cell):
@@ -152,8 +163,9 @@ def _execute_all_cells(path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(path.parent)}}
+    )
     with notebooks._course_env(quick=True, offline=True):
         client.execute()
     return nb
@@ -184,13 +196,16 @@ def test_student_notebook_fails_exactly_at_each_exercise_check(name, tmp_path):
             # NotWrittenYet is the checks' NotImplementedError: shown as one ✗ block, no traceback
             assert errors and errors[0]["ename"] == "NotWrittenYet", (
                 f"{name} cell {index}: the exercise's check cell should fail with NotWrittenYet, "
-                f"got {[(e['ename'], e['evalue']) for e in errors] or 'no error'}")
+                f"got {[(e['ename'], e['evalue']) for e in errors] or 'no error'}"
+            )
             shown = "\n".join(errors[0]["traceback"])
             assert shown.startswith("✗ ") and "NotImplementedError" in shown and "Traceback" not in shown, shown
             continue
         if errors and index not in allowed:
-            unexpected.append(f"cell {index} ({cell.source.splitlines()[0][:50]!r}): "
-                              f"{errors[0]['ename']}: {errors[0]['evalue'][:200]}")
+            unexpected.append(
+                f"cell {index} ({cell.source.splitlines()[0][:50]!r}): "
+                f"{errors[0]['ename']}: {errors[0]['evalue'][:200]}"
+            )
     assert expected_failures, f"{name} has no exercise followed by a check cell"
     assert not unexpected, f"{name}: cells broke in the student version:\n" + "\n".join(unexpected)
 
@@ -207,9 +222,9 @@ def test_a_second_run_keeps_the_notebooks_a_learner_changed(tmp_path, capsys):
 
     assert main(["student", "--out", str(out), "--notebooks", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert (out / "00_a.ipynb").read_text() == edited             # the learner's work survives
+    assert (out / "00_a.ipynb").read_text() == edited  # the learner's work survives
     assert "00_a.ipynb: kept" in printed and "--force" in printed
-    assert "01_b.ipynb" in printed                                 # the untouched one is regenerated
+    assert "01_b.ipynb" in printed  # the untouched one is regenerated
 
     forced = student.write_student_notebooks(out, notebook_dir=tmp_path, force=True)
     assert len(forced.written) == 2 and "my answer" not in (out / "00_a.ipynb").read_text()

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import striped_style
+
 from ganstyle_lib.style import adversarial, cycle, networks, training
 
 
@@ -13,6 +13,7 @@ def _style(size=48, seed=0):
 
 
 # --------------------------------------------------------------------------- geometry
+
 
 def test_receptive_field_of_the_papers_patchgan_is_70():
     assert adversarial.receptive_field([4, 4, 4, 4, 4], [2, 2, 2, 1, 1]) == 70
@@ -30,7 +31,7 @@ def test_output_grid_has_the_documented_shape(num_downsamples):
         grid = adversarial.patch_grid_shape(h, w, num_downsamples)
         assert d(tf.zeros((2, h, w, 3))).shape == (2, *grid, 1)
         # the closed form of the docstring
-        assert grid == ((h - r) // 2 ** num_downsamples + 1, (w - r) // 2 ** num_downsamples + 1)
+        assert grid == ((h - r) // 2**num_downsamples + 1, (w - r) // 2**num_downsamples + 1)
     with pytest.raises(ValueError, match="receptive field"):
         adversarial.patch_grid_shape(r - 1, 100, num_downsamples)
 
@@ -40,7 +41,7 @@ def test_each_logit_sees_exactly_its_receptive_field(num_downsamples):
     """The gradient of logit (i, j) is non-zero exactly on the R x R window at (i J, j J)."""
     tf.keras.utils.set_random_seed(0)
     d = adversarial.patch_discriminator(num_downsamples, width=4, norm="none")
-    r, jump = adversarial.patch_receptive_field(num_downsamples), 2 ** num_downsamples
+    r, jump = adversarial.patch_receptive_field(num_downsamples), 2**num_downsamples
     x = tf.random.uniform((1, r + 3 * jump, r + 2 * jump, 3))
     i, j = 2, 1
     with tf.GradientTape() as tape:
@@ -53,6 +54,7 @@ def test_each_logit_sees_exactly_its_receptive_field(num_downsamples):
 
 # --------------------------------------------------------------------------- the adversarial term
 
+
 def test_real_patches_are_crops_of_the_style_image():
     style = _style(40)
     adversary = adversarial.PatchAdversary(adversarial.patch_discriminator(1, width=4), style)
@@ -60,8 +62,12 @@ def test_real_patches_are_crops_of_the_style_image():
     assert crops.shape == (5, 20, 24, 3)
     s = style.numpy()[0]
     for crop in crops:  # every crop (or its mirror image) appears at whole-pixel offsets of the style image
-        found = any(np.allclose(s[t:t + 20, l:l + 24], c, atol=1e-5)
-                    for t in range(21) for l in range(17) for c in (crop, crop[:, ::-1]))
+        found = any(
+            np.allclose(s[t : t + 20, l : l + 24], c, atol=1e-5)
+            for t in range(21)
+            for l in range(17)
+            for c in (crop, crop[:, ::-1])
+        )
         assert found
     with pytest.raises(ValueError, match="smaller than"):
         adversary.real_patches(1, 64, 64)
@@ -104,13 +110,18 @@ def test_trainer_without_adversary_keeps_its_metrics(extractor):
 def test_adversary_refuses_multi_style_networks_and_unknown_losses(extractor):
     adversary = adversarial.PatchAdversary(adversarial.patch_discriminator(1, width=4), _style())
     with pytest.raises(ValueError, match="single-style"):
-        training.PerceptualTrainer(networks.transformer_net(0.125, num_styles=2), [_style(), _style(seed=1)],
-                                   extractor=extractor, adversary=adversary)
+        training.PerceptualTrainer(
+            networks.transformer_net(0.125, num_styles=2),
+            [_style(), _style(seed=1)],
+            extractor=extractor,
+            adversary=adversary,
+        )
     with pytest.raises(ValueError, match="hinge"):
         adversarial.PatchAdversary(adversarial.patch_discriminator(1, width=4), _style(), loss="nope")
 
 
 # --------------------------------------------------------------------------- measuring
+
 
 def test_patch_distance_is_small_for_the_same_images_and_grows_with_difference():
     rng = np.random.default_rng(0)
@@ -127,12 +138,13 @@ def test_patch_distance_is_small_for_the_same_images_and_grows_with_difference()
 
 # --------------------------------------------------------------------------- cycle consistency
 
+
 def test_cycle_loss_is_zero_for_inverse_maps():
     x = tf.random.uniform((3, 16, 20, 3), seed=4)
-    g = lambda t: 1.0 - t            # noqa: E731  an invertible "translation"
-    f = lambda t: 1.0 - t            # noqa: E731  its inverse
+    g = lambda t: 1.0 - t  # noqa: E731  an invertible "translation"
+    f = lambda t: 1.0 - t  # noqa: E731  its inverse
     assert float(cycle.cycle_consistency_loss(x, f(g(x)))) == pytest.approx(0.0, abs=1e-7)
-    h = lambda t: t ** 2             # noqa: E731  not the inverse of g
+    h = lambda t: t**2  # noqa: E731  not the inverse of g
     loss = float(cycle.cycle_consistency_loss(x, h(g(x))))
     assert loss == pytest.approx(float(tf.reduce_mean(tf.abs(x - (1 - x) ** 2))), rel=1e-6) and loss > 0.05
 
@@ -146,8 +158,12 @@ def test_untrained_cycle_generators_are_inverse_maps():
 
 def test_one_cyclegan_step_updates_all_four_networks():
     tf.keras.utils.set_random_seed(0)
-    nets = [cycle.cycle_generator(0.125), cycle.cycle_generator(0.125),
-            adversarial.patch_discriminator(1, width=4), adversarial.patch_discriminator(1, width=4)]
+    nets = [
+        cycle.cycle_generator(0.125),
+        cycle.cycle_generator(0.125),
+        adversarial.patch_discriminator(1, width=4),
+        adversarial.patch_discriminator(1, width=4),
+    ]
     model = cycle.CycleGAN(*nets)
     model.compile()
     before = [[v.numpy().copy() for v in n.trainable_variables] for n in nets]
@@ -155,8 +171,3 @@ def test_one_cyclegan_step_updates_all_four_networks():
     assert set(logs) == {"g_loss", "d_loss", "adv", "cycle", "identity"}
     for net, old in zip(nets, before):
         assert any(not np.allclose(a, v.numpy()) for a, v in zip(old, net.trainable_variables)), net.name
-
-
-
-
-

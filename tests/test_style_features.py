@@ -19,8 +19,7 @@ def test_returns_exactly_the_layers_asked_and_stops_at_the_deepest():
     assert out["block1_conv1"].shape == (2, 32, 40, 64)
     assert out["block2_conv1"].shape == (2, 16, 20, 128)
     assert ext.deepest == "block2_conv1"
-    assert [l.name for l in ext.model.layers][1:] == ["block1_conv1", "block1_conv2", "block1_pool",
-                                                      "block2_conv1"]
+    assert [l.name for l in ext.model.layers][1:] == ["block1_conv1", "block1_conv2", "block1_pool", "block2_conv1"]
 
 
 def test_layer_names_match_keras_applications():

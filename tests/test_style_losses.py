@@ -31,8 +31,8 @@ def test_gram_matrix_by_hand_and_rejects_wrong_rank():
 
 
 def test_content_loss_by_hand():
-    target = tf.constant([[[[3.0, 4.0]]]])           # ||t||^2 = 25
-    feats = tf.constant([[[[0.0, 4.0]]]])            # ||f - t||^2 = 9
+    target = tf.constant([[[[3.0, 4.0]]]])  # ||t||^2 = 25
+    feats = tf.constant([[[[0.0, 4.0]]]])  # ||f - t||^2 = 9
     assert losses.content_loss(feats, target).numpy() == pytest.approx(9 / 25)
     assert losses.content_loss(feats, target, normalized=False).numpy() == pytest.approx(9 / 2)
     assert losses.content_loss(target, target).numpy() == 0.0
@@ -41,8 +41,10 @@ def test_content_loss_by_hand():
 def test_style_loss_by_hand_with_layer_weights():
     # a: one position, features (1, 0) -> G = [[1, 0], [0, 0]]; target G_t = [[2, 0], [0, 0]]
     feats = {"a": tf.constant([[[[1.0, 0.0]]]]), "b": tf.constant([[[[0.0, 2.0]]]])}
-    targets = {"a": tf.constant([[[2.0, 0.0], [0.0, 0.0]]]),   # (1-2)^2 / 4 = 0.25
-               "b": tf.constant([[[0.0, 0.0], [0.0, 2.0]]])}   # (4-2)^2 / 4 = 1.0
+    targets = {
+        "a": tf.constant([[[2.0, 0.0], [0.0, 0.0]]]),  # (1-2)^2 / 4 = 0.25
+        "b": tf.constant([[[0.0, 0.0], [0.0, 2.0]]]),
+    }  # (4-2)^2 / 4 = 1.0
     assert losses.style_loss(feats, targets).numpy() == pytest.approx((0.25 + 1.0) / 2)
     assert losses.style_loss(feats, targets, {"a": 2.0, "b": 0.5}).numpy() == pytest.approx(0.5 + 0.5)
     assert losses.style_loss(feats, targets, {"a": 1.0}).numpy() == pytest.approx(0.25)
@@ -59,21 +61,26 @@ def test_total_variation_by_hand_and_matches_tf_image():
     assert losses.total_variation_loss(img).numpy() == pytest.approx(1 / 3 + 1 / 4)
     assert losses.total_variation_loss(img, reduction="sum").numpy() == pytest.approx(2.0)
     rand = np.random.default_rng(1).uniform(size=(2, 6, 5, 3)).astype(np.float32)
-    np.testing.assert_allclose(losses.total_variation_loss(rand, reduction="sum").numpy(),
-                               tf.reduce_mean(tf.image.total_variation(tf.constant(rand))).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        losses.total_variation_loss(rand, reduction="sum").numpy(),
+        tf.reduce_mean(tf.image.total_variation(tf.constant(rand))).numpy(),
+        rtol=1e-5,
+    )
     assert losses.total_variation_loss(np.ones((1, 4, 4, 3), np.float32)).numpy() == 0.0
 
 
 def test_tutorial_loss_terms_are_weighted_sums():
     rng = np.random.default_rng(2)
-    feats = {"s": tf.constant(rng.standard_normal((1, 4, 4, 3)), tf.float32),
-             "c": tf.constant(rng.standard_normal((1, 2, 2, 5)), tf.float32)}
+    feats = {
+        "s": tf.constant(rng.standard_normal((1, 4, 4, 3)), tf.float32),
+        "c": tf.constant(rng.standard_normal((1, 2, 2, 5)), tf.float32),
+    }
     image = tf.constant(rng.uniform(size=(1, 6, 6, 3)), tf.float32)
     s_t = {"s": tf.zeros((1, 3, 3))}
     c_t = {"c": tf.zeros((1, 2, 2, 5))}
     out = losses.tutorial_loss(feats, image, s_t, c_t, style_weight=2.0, content_weight=3.0, tv_weight=0.5)
     g = numpy_gram(feats["s"].numpy().astype(np.float64))
-    assert out["style"].numpy() == pytest.approx(2.0 * np.mean(g ** 2), rel=1e-5)
+    assert out["style"].numpy() == pytest.approx(2.0 * np.mean(g**2), rel=1e-5)
     assert out["content"].numpy() == pytest.approx(3.0 * np.mean(feats["c"].numpy() ** 2), rel=1e-5)
     assert out["tv"].numpy() == pytest.approx(0.5 * tf.image.total_variation(image)[0].numpy(), rel=1e-5)
     assert out["total"].numpy() == pytest.approx(sum(out[k].numpy() for k in ("style", "content", "tv")), rel=1e-6)

@@ -8,8 +8,7 @@ import tensorflow as tf
 from ganstyle_lib.style import networks
 
 
-@pytest.mark.parametrize("kwargs", [dict(width=0.25), dict(width=0.25, norm="batch"),
-                                    dict(width=0.25, num_styles=3)])
+@pytest.mark.parametrize("kwargs", [dict(width=0.25), dict(width=0.25, norm="batch"), dict(width=0.25, num_styles=3)])
 def test_transformer_keeps_odd_sizes_and_range(kwargs):
     net = networks.transformer_net(**kwargs)
     x = np.random.default_rng(0).uniform(size=(2, 257, 321, 3)).astype(np.float32)
@@ -28,7 +27,10 @@ def test_transformer_small_odd_sizes():
 def test_transformer_table_and_width_multiplier():
     full, half = networks.transformer_net(1.0), networks.transformer_net(0.5)
     assert [l.name for l in full.layers if "conv" in l.name or "res" in l.name or "up" in l.name][:3] == [
-        "conv1", "conv1_norm", "conv1_relu"]
+        "conv1",
+        "conv1_norm",
+        "conv1_relu",
+    ]
     assert full.get_layer("conv1").conv.kernel.shape == (9, 9, 3, 32)
     assert full.get_layer("conv3").conv.kernel.shape == (3, 3, 64, 128)
     assert half.get_layer("conv3").conv.kernel.shape == (3, 3, 32, 64)
@@ -71,8 +73,9 @@ def test_conditional_instance_norm_one_hot_and_linear_mixing():
     single = networks.InstanceNormalization()
     single.build(x.shape)
     single.set_weights([gamma[1], beta[1]])
-    np.testing.assert_allclose(layer([x, np.tile(np.eye(3, dtype=np.float32)[1], (2, 1))]).numpy(),
-                               single(x).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        layer([x, np.tile(np.eye(3, dtype=np.float32)[1], (2, 1))]).numpy(), single(x).numpy(), atol=1e-5
+    )
     # mixing is linear in the parameters: w = a e0 + (1 - a) e2 gives the mixed gamma and beta
     a = 0.3
     w = np.tile(np.array([a, 0.0, 1 - a], np.float32), (2, 1))
@@ -87,8 +90,10 @@ def test_conditional_instance_norm_one_hot_and_linear_mixing():
 def test_adain_matches_style_statistics():
     rng = np.random.default_rng(3)
     content = tf.constant(rng.normal(3.0, 2.0, size=(2, 9, 7, 6)), tf.float32)
-    style = tf.constant(rng.normal(size=(2, 12, 10, 6)) * rng.uniform(0.2, 4, size=(2, 1, 1, 6))
-                        + rng.normal(size=(2, 1, 1, 6)), tf.float32)
+    style = tf.constant(
+        rng.normal(size=(2, 12, 10, 6)) * rng.uniform(0.2, 4, size=(2, 1, 1, 6)) + rng.normal(size=(2, 1, 1, 6)),
+        tf.float32,
+    )
     out = networks.adain(content, style).numpy()
     s = style.numpy()
     np.testing.assert_allclose(out.mean(axis=(1, 2)), s.mean(axis=(1, 2)), atol=1e-4)
@@ -123,8 +128,7 @@ def test_adain_shallower_encoder_layer(layer, channels, stride):
     decoder = networks.adain_decoder(0.125, layer=layer)
     assert decoder.input.shape[-1] == channels
     assert decoder(tf.zeros((1, 5, 3, channels))).shape == (1, 5 * stride, 3 * stride, 3)
-    stylizer = networks.AdaINStylizer(VGGFeatures(networks.ADAIN_LAYERS, weights="untrained"), width=0.125,
-                                      layer=layer)
+    stylizer = networks.AdaINStylizer(VGGFeatures(networks.ADAIN_LAYERS, weights="untrained"), width=0.125, layer=layer)
     content = np.random.default_rng(7).uniform(size=(1, 37, 45, 3)).astype(np.float32)
     style = np.random.default_rng(8).uniform(size=(1, 20, 24, 3)).astype(np.float32)
     assert stylizer(content, style).shape == content.shape
@@ -141,4 +145,3 @@ def test_save_and_load_keeps_the_network(tmp_path):
     again = training.load_transformer(path)
     np.testing.assert_allclose(again(x).numpy(), net(x).numpy(), atol=1e-6)
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
-

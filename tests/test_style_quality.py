@@ -60,11 +60,12 @@ def test_stylize_and_trainer_take_the_untrained_defaults_from_the_extractor(ext,
     from ganstyle_lib.style import networks
 
     trainer = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor)
-    assert trainer.weights_ == {"content": training.UNTRAINED_WEIGHTS["content_weight"],
-                                "style": training.UNTRAINED_WEIGHTS["style_weight"],
-                                "tv": training.UNTRAINED_WEIGHTS["tv_weight"]}
-    explicit = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor,
-                                          style_weight=7.0)
+    assert trainer.weights_ == {
+        "content": training.UNTRAINED_WEIGHTS["content_weight"],
+        "style": training.UNTRAINED_WEIGHTS["style_weight"],
+        "tv": training.UNTRAINED_WEIGHTS["tv_weight"],
+    }
+    explicit = training.PerceptualTrainer(networks.transformer_net(0.125), style, extractor=extractor, style_weight=7.0)
     assert explicit.weights_["style"] == 7.0
 
 

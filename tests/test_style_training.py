@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import striped_style
+
 from ganstyle_lib.style import features, networks, training
 
 
@@ -64,14 +64,23 @@ def test_wrong_number_of_styles_is_refused(extractor):
         training.PerceptualTrainer(networks.transformer_net(0.125), [_style(), _style(1)], extractor=extractor)
 
 
-@pytest.mark.parametrize("bad, flag", [(dict(steps=0), "--steps"), (dict(steps=-3), "--steps"),
-                                       (dict(crop=7), "--crop"), (dict(batch_size=0), "--batch-size"),
-                                       (dict(epochs=0), "epochs")])
+@pytest.mark.parametrize(
+    "bad, flag",
+    [
+        (dict(steps=0), "--steps"),
+        (dict(steps=-3), "--steps"),
+        (dict(crop=7), "--crop"),
+        (dict(batch_size=0), "--batch-size"),
+        (dict(epochs=0), "epochs"),
+    ],
+)
 def test_bad_settings_are_refused_before_any_work(tmp_path, bad, flag):
     # steps=0 used to train on the endless dataset forever; crop=7 failed inside VGG19's pooling.
     # No extractor is built and no folder is written: the check comes first.
-    settings = {**dict(content=_content(1), width=0.125, steps=1, crop=32, batch_size=1,
-                       directory=tmp_path / "run", verbose=0), **bad}
+    settings = {
+        **dict(content=_content(1), width=0.125, steps=1, crop=32, batch_size=1, directory=tmp_path / "run", verbose=0),
+        **bad,
+    }
     with pytest.raises(ValueError, match=flag):
         training.train_transformer(_style(), **settings)
     assert not (tmp_path / "run").exists()
@@ -83,9 +92,17 @@ def test_empty_content_folder_names_the_fix(tmp_path):
 
 
 def test_checkpoint_callback_writes_a_loadable_network(tmp_path, extractor):
-    net, trainer, _ = training.train_transformer(_style(), content=_content(2), width=0.125, steps=2, crop=32,
-                                                 batch_size=1, extractor=extractor, directory=tmp_path,
-                                                 verbose=0)
+    net, trainer, _ = training.train_transformer(
+        _style(),
+        content=_content(2),
+        width=0.125,
+        steps=2,
+        crop=32,
+        batch_size=1,
+        extractor=extractor,
+        directory=tmp_path,
+        verbose=0,
+    )
     saved = training.load_transformer(tmp_path / "transformer.keras")
     x = tf.random.uniform((1, 33, 35, 3))
     np.testing.assert_allclose(saved(x).numpy(), net(x).numpy(), atol=1e-6)
@@ -106,12 +123,17 @@ def test_adain_decoder_training_lowers_its_loss():
 
 def test_short_runs_skip_tracing_and_match_traced_steps(extractor, monkeypatch):
     """fit() of <= EAGER_MAX_STEPS steps runs eagerly, a longer one traces; both compute the same losses."""
+
     def run(steps):
         tf.keras.utils.set_random_seed(0)
         trainer = training.PerceptualTrainer(networks.transformer_net(0.125), _style(), extractor=extractor)
         trainer.compile(tf.keras.optimizers.Adam(2e-3))
-        history = trainer.fit(training.content_dataset(_content(), crop=32, batch_size=2, seed=0),
-                              epochs=1, steps_per_epoch=steps, verbose=0)
+        history = trainer.fit(
+            training.content_dataset(_content(), crop=32, batch_size=2, seed=0),
+            epochs=1,
+            steps_per_epoch=steps,
+            verbose=0,
+        )
         return trainer.run_eagerly, history.history
 
     assert run(training.EAGER_MAX_STEPS + 1)[0] is False

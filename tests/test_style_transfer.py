@@ -30,8 +30,18 @@ KW = dict(style_layers=LAYERS, content_layers=("block2_conv2",), progress=False)
 @pytest.mark.parametrize("method", ["lbfgs", "adam"])
 def test_few_steps_lower_the_loss_and_stay_in_range(ext, images, method):
     content, style = images
-    result = transfer.stylize(content, style, extractor=ext, method=method, steps=6, scales=(1.0,),
-                              tv_weight=0.1, learning_rate=0.05, frame_every=3, **KW)
+    result = transfer.stylize(
+        content,
+        style,
+        extractor=ext,
+        method=method,
+        steps=6,
+        scales=(1.0,),
+        tv_weight=0.1,
+        learning_rate=0.05,
+        frame_every=3,
+        **KW,
+    )
     totals = [h["total"] for h in result.history]
     assert len(totals) >= 4 and totals[-1] < totals[0]
     img = result.image.numpy()
@@ -43,12 +53,12 @@ def test_few_steps_lower_the_loss_and_stay_in_range(ext, images, method):
 
 def test_coarse_to_fine_texture_and_colour_preservation(ext, images):
     content, style = images
-    tex = transfer.synthesize_texture(style, size=(24, 28), extractor=ext, steps=(3, 3), scales=(0.5, 1.0),
-                                      style_layers=LAYERS, progress=False)
+    tex = transfer.synthesize_texture(
+        style, size=(24, 28), extractor=ext, steps=(3, 3), scales=(0.5, 1.0), style_layers=LAYERS, progress=False
+    )
     assert tex.image.shape == (1, 24, 28, 3)
     assert {h["size"] for h in tex.history} == {(12, 14), (24, 28)}
-    lum = transfer.stylize(content, style, extractor=ext, steps=3, scales=(1.0,),
-                           preserve_color="luminance", **KW)
+    lum = transfer.stylize(content, style, extractor=ext, steps=3, scales=(1.0,), preserve_color="luminance", **KW)
     # luminance-only transfer keeps the photograph's colour channels (I, Q) wherever nothing clipped
     iq_out = transfer.rgb_to_yiq(lum.image)[..., 1:].numpy()
     iq_in = transfer.rgb_to_yiq(content)[..., 1:].numpy()
@@ -67,15 +77,22 @@ def test_style_interpolation_targets_are_mixed_grams(ext, images):
     other = tf.reverse(style, axis=[1])
     obj = transfer.StyleObjective(ext, None, [(style, 0.25), (other, 0.75)], style_layers=LAYERS)
     ga, gb = (losses.gram_matrix(ext(s)["block1_conv1"]) for s in (style, other))
-    np.testing.assert_allclose(obj.style_targets["block1_conv1"].numpy(), (0.25 * ga + 0.75 * gb).numpy(),
-                               rtol=1e-5)
+    np.testing.assert_allclose(obj.style_targets["block1_conv1"].numpy(), (0.25 * ga + 0.75 * gb).numpy(), rtol=1e-5)
 
 
 def test_tutorial_convention_matches_tutorial_loss(ext, images):
     content, style = images
-    obj = transfer.StyleObjective(ext, content, [(style, 1.0)], style_layers=LAYERS,
-                                  content_layers=("block2_conv2",), style_weight=1e-2,
-                                  content_weight=1e4, tv_weight=30, convention="tutorial")
+    obj = transfer.StyleObjective(
+        ext,
+        content,
+        [(style, 1.0)],
+        style_layers=LAYERS,
+        content_layers=("block2_conv2",),
+        style_weight=1e-2,
+        content_weight=1e4,
+        tv_weight=30,
+        convention="tutorial",
+    )
     feats = ext(content)
     ref = losses.tutorial_loss(feats, content, obj.style_targets, obj.content_targets)
     assert obj(content)["total"].numpy() == pytest.approx(ref["total"].numpy(), rel=1e-5)
@@ -84,12 +101,11 @@ def test_tutorial_convention_matches_tutorial_loss(ext, images):
 
 def test_preview_function_is_plain(ext, images):
     content, style = images
-    render = transfer.preview_function(content, style, extractor=ext, max_dim=16, steps=2, **{
-        k: v for k, v in KW.items() if k != "progress"})
+    render = transfer.preview_function(
+        content, style, extractor=ext, max_dim=16, steps=2, **{k: v for k, v in KW.items() if k != "progress"}
+    )
     out = render(content_weight=1.0, style_weight=5.0, tv_weight=0.0)
     assert out.dtype == np.uint8 and out.shape == (13, 16, 3)
-
-
 
 
 def test_stylize_refuses_a_0_255_image_before_optimising(extractor):

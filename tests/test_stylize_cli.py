@@ -31,8 +31,9 @@ def test_stylize_writes_images_of_the_input_size(tmp_path, model_path):
     for path, (h, w) in zip(out, [(37, 53), (37, 53), (20, 31)]):
         assert data.load_image(path, max_dim=None).shape == (1, h, w, 3)
     # the untrained residual network returns its input (up to 8-bit rounding)
-    np.testing.assert_allclose(np.asarray(data.load_image(out[0], None)), np.asarray(data.load_image(a, None)),
-                               atol=2 / 255)
+    np.testing.assert_allclose(
+        np.asarray(data.load_image(out[0], None)), np.asarray(data.load_image(a, None)), atol=2 / 255
+    )
     small = stylize.stylize_files([a], tmp_path / "small", model_path=model_path, max_dim=20)
     assert data.load_image(small[0], None).shape == (1, 14, 20, 3)  # aspect kept
 
@@ -83,8 +84,11 @@ def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, caps
     assert args.func(args) == 0
     assert (tmp_path / "out" / "a.png").is_file()
     assert "a.png" in capsys.readouterr().out
-    with pytest.raises(SystemExit):  # --model and --style are exclusive, one is required
-        parser.parse_args(["stylize", str(a), "-o", "x"])
+    with pytest.raises(SystemExit):  # --model and --style are exclusive
+        parser.parse_args(["stylize", str(a), "-o", "x", "--style", "s", "--model", "m"])
+    args = parser.parse_args(["stylize", str(a), "-o", "x"])  # one of them is required: said in one line
+    with pytest.raises(ValueError, match="--style NAME or --model PATH"):
+        args.func(args)
     args = parser.parse_args(["train-style", "--style", "wave", "--steps", "1"])
     assert args.func is stylize.cmd_train_style and args.steps == 1 and args.content_dir is None
 
@@ -120,6 +124,7 @@ def test_train_style_refuses_bad_paths_before_training(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- issue 23: nothing replaced, all checked first
+
 
 def test_an_output_never_replaces_an_input_and_existing_results_need_overwrite(tmp_path, model_path):
     cat = _png(tmp_path / "cat.png", 16, 16)

@@ -69,8 +69,9 @@ def test_value_at_optimum_is_minus_log4_plus_2jsd():
         # Passing D* explicitly agrees where it does not round to 0 or 1.
         mask = (p_data > 1e-12) & (p_g > 1e-12)
         d_star = toy.optimal_discriminator(p_data, p_g)
-        assert toy.gan_value(p_data * mask, p_g * mask, dx, d_star) == \
-            pytest.approx(toy.gan_value(p_data * mask, p_g * mask, dx), abs=1e-9)
+        assert toy.gan_value(p_data * mask, p_g * mask, dx, d_star) == pytest.approx(
+            toy.gan_value(p_data * mask, p_g * mask, dx), abs=1e-9
+        )
     # p_g = p_data: D* = 1/2 everywhere and V = -log 4.
     d_star = toy.optimal_discriminator(p_data, p_data)
     assert np.allclose(d_star, 0.5)
@@ -123,8 +124,19 @@ def _tiny_run(seed=0, **kwargs):
     pack = kwargs.get("pack", 1)
     g = toy.make_generator(4, 2, hidden=(16,), seed=seed)
     d = toy.make_discriminator(2 * pack, hidden=(16,), seed=seed + 1)
-    return toy.train_toy_gan(g, d, data, steps=20, batch_size=32, snapshot_every=10, snapshot_size=50,
-                             log_every=5, seed=seed, progress=False, **kwargs)
+    return toy.train_toy_gan(
+        g,
+        d,
+        data,
+        steps=20,
+        batch_size=32,
+        snapshot_every=10,
+        snapshot_size=50,
+        log_every=5,
+        seed=seed,
+        progress=False,
+        **kwargs,
+    )
 
 
 def test_train_toy_gan_history_snapshots_and_determinism():
@@ -141,8 +153,9 @@ def test_train_toy_gan_history_snapshots_and_determinism():
 
 # Each run traces two tf.functions (a few seconds), so only the code paths the
 # other tests miss: packing, the gradient penalty and several D steps.
-@pytest.mark.parametrize("kwargs", [dict(pack=4, probe=np.zeros((3, 2))),
-                                    dict(loss="wasserstein", gp_weight=10.0, d_steps=2)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(pack=4, probe=np.zeros((3, 2))), dict(loss="wasserstein", gp_weight=10.0, d_steps=2)]
+)
 def test_train_toy_gan_variants_run(kwargs):
     run = _tiny_run(**kwargs)
     assert np.isfinite(run.snapshots[-1].samples).all()

@@ -1,6 +1,5 @@
 """Issue 23: `train-style` keeps what it trained -- checkpoints, clean stops, resuming, no silent replacing."""
 
-import json
 import os
 import signal
 import subprocess
@@ -40,8 +39,7 @@ def _weights(path):
 def test_the_data_stream_can_start_at_any_step():
     images = [np.random.default_rng(i).uniform(size=(1, 40 + 3 * i, 48, 3)).astype("float32") for i in range(3)]
     stream = list(training.content_dataset(images, crop=16, batch_size=2, num_styles=2, seed=5).take(5))
-    later = list(training.content_dataset(images, crop=16, batch_size=2, num_styles=2, seed=5,
-                                          start_step=3).take(2))
+    later = list(training.content_dataset(images, crop=16, batch_size=2, num_styles=2, seed=5, start_step=3).take(2))
     for (x, w), (y, v) in zip(stream[3:], later):
         np.testing.assert_array_equal(x, y)
         np.testing.assert_array_equal(w, v)
@@ -90,9 +88,28 @@ def test_a_tiny_style_image_is_refused_before_training(tmp_path, monkeypatch, ca
 
 
 def _train_style_command(style, photos, output, steps):
-    return [sys.executable, "-m", "ganstyle_lib.cli", "train-style", "--style", str(style),
-            "--content-dir", str(photos), "--output", str(output), "--steps", str(steps), "--width", "0.125",
-            "--crop", "32", "--batch-size", "1", "--checkpoint-every", "1"]
+    return [
+        sys.executable,
+        "-m",
+        "ganstyle_lib.cli",
+        "train-style",
+        "--style",
+        str(style),
+        "--content-dir",
+        str(photos),
+        "--output",
+        str(output),
+        "--steps",
+        str(steps),
+        "--width",
+        "0.125",
+        "--crop",
+        "32",
+        "--batch-size",
+        "1",
+        "--checkpoint-every",
+        "1",
+    ]
 
 
 @pytest.mark.slow
@@ -105,8 +122,14 @@ def test_sigterm_mid_run_then_rerun_gives_the_uninterrupted_network(tmp_path, ph
     steps, output = 40, tmp_path / "net.keras"
     ckpt = stylize.checkpoint_path(output)
 
-    proc = subprocess.Popen(_train_style_command(style, photos, output, steps), env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        _train_style_command(style, photos, output, steps),
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not ckpt.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -118,16 +141,23 @@ def test_sigterm_mid_run_then_rerun_gives_the_uninterrupted_network(tmp_path, ph
     stopped_at = training.read_training_meta(ckpt)["step"]
     assert 0 < stopped_at < steps and not output.exists()
 
-    done = subprocess.run(_train_style_command(style, photos, output, steps), env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        _train_style_command(style, photos, output, steps),
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert f"resuming from step {stopped_at} of {steps}" in done.stderr
     assert training.read_training_meta(ckpt)["step"] == steps
 
     # The same run without interruption, in this process, on the same (untrained) features.
     monkeypatch.setenv("GANSTYLE_HOME", str(home))
-    reference = stylize.train_style(style, photos, output=tmp_path / "reference.keras", steps=steps, width=0.125,
-                                    crop=32, batch_size=1, verbose=0)
+    reference = stylize.train_style(
+        style, photos, output=tmp_path / "reference.keras", steps=steps, width=0.125, crop=32, batch_size=1, verbose=0
+    )
     for a, b in zip(_weights(reference), _weights(output)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 

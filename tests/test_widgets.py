@@ -27,8 +27,9 @@ def fake_generator(z, labels=None):
     z = np.asarray(z, np.float32)
     level = np.tanh(z[:, :1]) * 0.5 + (0.0 if labels is None else np.asarray(labels)[:, None] / 20.0)
     ramp = np.linspace(-0.5, 0.5, 28, dtype=np.float32)
-    return np.clip(level[:, :, None, None] + ramp[None, None, :, None], -1, 1).transpose(0, 2, 3, 1) \
-        * np.ones((1, 28, 28, 1), np.float32)
+    return np.clip(level[:, :, None, None] + ramp[None, None, :, None], -1, 1).transpose(0, 2, 3, 1) * np.ones(
+        (1, 28, 28, 1), np.float32
+    )
 
 
 def colour_render(**weights):
@@ -38,6 +39,7 @@ def colour_render(**weights):
 
 
 # --------------------------------------------------------------------------- latent slider (notebook 02)
+
 
 def test_latent_slider_draws_a_new_image_when_t_moves():
     z0, z1 = -np.ones(LATENT_DIM, np.float32), np.ones(LATENT_DIM, np.float32)
@@ -60,6 +62,7 @@ def test_latent_slider_refuses_t_outside_0_1(bad):
 
 # --------------------------------------------------------------------------- class explorer (notebook 03)
 
+
 def test_class_explorer_draws_a_new_image_for_a_new_class_and_a_new_latent():
     calls = []
 
@@ -78,11 +81,14 @@ def test_class_explorer_draws_a_new_image_for_a_new_class_and_a_new_latent():
     assert not np.array_equal(by_class, by_latent)
 
 
-@pytest.mark.parametrize("values, message", [
-    (dict(label=10, t=0.0), r"label must be an integer class in 0 \.\.\. 9"),
-    (dict(label=2.5, t=0.0), r"label must be an integer class"),
-    (dict(label=3, t=-1.0), r"t must be in \[0, 1\]"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (dict(label=10, t=0.0), r"label must be an integer class in 0 \.\.\. 9"),
+        (dict(label=2.5, t=0.0), r"label must be an integer class"),
+        (dict(label=3, t=-1.0), r"t must be in \[0, 1\]"),
+    ],
+)
 def test_class_explorer_refuses_bad_values(values, message):
     panel = widgets.class_explorer(fake_generator, LATENT_DIM)
     with pytest.raises(ValueError, match=message):
@@ -90,6 +96,7 @@ def test_class_explorer_refuses_bad_values(values, message):
 
 
 # --------------------------------------------------------------------------- weights panel (notebook 04)
+
 
 def weights_render(content_weight, style_weight, tv_weight):
     return colour_render(c=content_weight, s=style_weight, t=tv_weight)
@@ -113,8 +120,9 @@ def test_weights_panel_redraws_only_when_run_is_pressed():
     assert panel.status.value.startswith("untrained (")  # caption and seconds
 
 
-@pytest.mark.parametrize("name, value", [("style_weight", 1e3), ("style_weight", -1.0), ("tv_weight", 2.0),
-                                         ("content_weight", 0.0)])
+@pytest.mark.parametrize(
+    "name, value", [("style_weight", 1e3), ("style_weight", -1.0), ("tv_weight", 2.0), ("content_weight", 0.0)]
+)
 def test_weights_panel_refuses_weights_outside_the_slider_range(name, value):
     with pytest.raises(ValueError, match=rf"{name} must be in \["):
         widgets.weights_panel(weights_render, **{name: value})
@@ -124,6 +132,7 @@ def test_weights_panel_refuses_weights_outside_the_slider_range(name, value):
 
 
 # --------------------------------------------------------------------------- style mixer, AdaIN (notebook 05)
+
 
 def test_style_mixer_with_three_styles_redraws_for_each_slider():
     panel = widgets.style_mixer(lambda w: colour_render(a=w[0], b=w[1], c=w[2]), ["wave", "starry", "udnie"])
@@ -172,7 +181,8 @@ def test_render_must_return_uint8():
         widgets.alpha_slider(lambda alpha: np.zeros((4, 4, 3), np.float32))
 
 
-# --------------------------------------------------------------------------- the real library functions behind the panels
+# ------------------------------------------------------------- the real library functions behind the panels
+
 
 def test_panels_on_small_real_models():
     """The notebooks' render functions (untrained, tiny) through the panels: the picture moves."""

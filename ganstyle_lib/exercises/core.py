@@ -35,16 +35,31 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckFailed", "NotWrittenYet", "Mistake", "Exercise", "call_learner", "compare",
-           "check_function", "passed", "remember", "require_callable", "describe", "show_hint", "use"]
+__all__ = [
+    "CheckFailed",
+    "NotWrittenYet",
+    "Mistake",
+    "Exercise",
+    "call_learner",
+    "compare",
+    "check_function",
+    "passed",
+    "remember",
+    "require_callable",
+    "describe",
+    "show_hint",
+    "use",
+]
 
 
 # -- the ✗ block --------------------------------------------------------------------------
+
 
 class CheckFailed(AssertionError):
     """A learner's function failed its check. Shown in a notebook as one ✗ block, without traceback.
@@ -71,20 +86,26 @@ class NotWrittenYet(CheckFailed, NotImplementedError):
     """The learner's function still raises ``NotImplementedError`` (the student notebook's stub)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(name, "the function still raises NotImplementedError: replace the two stub lines "
-                               "(# YOUR CODE HERE / raise ...) with your code, run its cell, then this one.",
-                         got="NotImplementedError (the stub)")
+        super().__init__(
+            name,
+            "the function still raises NotImplementedError: replace the two stub lines "
+            "(# YOUR CODE HERE / raise ...) with your code, run its cell, then this one.",
+            got="NotImplementedError (the stub)",
+        )
 
 
 # -- calling the learner's code --------------------------------------------------------------
+
 
 def _explain_error(exc: BaseException) -> str:
     """One or two sentences about a common cause of an exception raised in the learner's code."""
     text = str(exc)
     if "Incompatible shapes" in text or "broadcast" in text or "Dimensions must be equal" in text:
-        return ("two tensors of different shapes met in one operation. A mean or variance that dropped its "
-                "axes cannot be subtracted from the full map: reduce with keepdims=True; also check that "
-                "no padding or cropping changed the height or width.")
+        return (
+            "two tensors of different shapes met in one operation. A mean or variance that dropped its "
+            "axes cannot be subtracted from the full map: reduce with keepdims=True; also check that "
+            "no padding or cropping changed the height or width."
+        )
     if isinstance(exc, TypeError) and "list" in text:
         return "a Python list came where an array, tensor or model was expected: return the object itself."
     if isinstance(exc, TypeError) and "not callable" in text:
@@ -106,18 +127,24 @@ def call_learner(name: str, fn: Callable, *args: Any, where: str = "") -> Any:
         # TensorFlow prefixes "{{function_node ...}}" and appends " [Op:Sub] name:": noise for a learner
         text = re.sub(r"\{\{.*?\}\}\s*|\s*\[Op:.*$", "", str(exc).strip())
         first = (text.splitlines() or [""])[0][:200]
-        raise CheckFailed(name, _explain_error(exc), where=where,
-                          got=f"{type(exc).__name__} raised in your function: {first}") from None
+        raise CheckFailed(
+            name, _explain_error(exc), where=where, got=f"{type(exc).__name__} raised in your function: {first}"
+        ) from None
 
 
 def require_callable(name: str, fn: Any) -> None:
     """A check receives the function itself; catch ``check_x(x(...))`` early with a clear block."""
     if not callable(fn):
-        raise CheckFailed(name, f"pass the function itself, without calling it: check_{name}({name}).",
-                          expected="a function", got=f"a {type(fn).__name__}")
+        raise CheckFailed(
+            name,
+            f"pass the function itself, without calling it: check_{name}({name}).",
+            expected="a function",
+            got=f"a {type(fn).__name__}",
+        )
 
 
 # -- comparing with the reference --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -198,10 +225,20 @@ def _known_mistake(got: np.ndarray, args: tuple, mistakes: Sequence[Mistake], rt
     return ""
 
 
-def compare(name: str, learner_fn: Callable, reference_fn: Callable,
-            make_inputs: Callable[[np.random.Generator], Sequence[Any]], *, n_trials: int = 3,
-            rtol: float = 1e-5, atol: float = 1e-6, mistakes: Sequence[Mistake] = (),
-            real_scalar: bool = False, check_dtype: bool = True, seed: int = 0) -> float:
+def compare(
+    name: str,
+    learner_fn: Callable,
+    reference_fn: Callable,
+    make_inputs: Callable[[np.random.Generator], Sequence[Any]],
+    *,
+    n_trials: int = 3,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    mistakes: Sequence[Mistake] = (),
+    real_scalar: bool = False,
+    check_dtype: bool = True,
+    seed: int = 0,
+) -> float:
     """Compare ``learner_fn`` with ``reference_fn`` on ``n_trials`` seeded random inputs; silent on success.
 
     For each trial ``make_inputs(rng)`` gives the arguments. The learner's result is checked in
@@ -215,13 +252,36 @@ def compare(name: str, learner_fn: Callable, reference_fn: Callable,
     worst = 0.0
     with np.errstate(all="ignore"):  # a learner's log(0) or 0/0 is diagnosed below, not warned about
         for trial in range(1, n_trials + 1):
-            worst = max(worst, _trial(name, learner_fn, reference_fn, make_inputs(rng), f"{trial} of {n_trials}",
-                                      rtol, atol, mistakes, real_scalar, check_dtype))
+            worst = max(
+                worst,
+                _trial(
+                    name,
+                    learner_fn,
+                    reference_fn,
+                    make_inputs(rng),
+                    f"{trial} of {n_trials}",
+                    rtol,
+                    atol,
+                    mistakes,
+                    real_scalar,
+                    check_dtype,
+                ),
+            )
     return worst
 
 
-def _trial(name: str, learner_fn: Callable, reference_fn: Callable, args: Sequence[Any], trial: str,
-           rtol: float, atol: float, mistakes: Sequence[Mistake], real_scalar: bool, check_dtype: bool) -> float:
+def _trial(
+    name: str,
+    learner_fn: Callable,
+    reference_fn: Callable,
+    args: Sequence[Any],
+    trial: str,
+    rtol: float,
+    atol: float,
+    mistakes: Sequence[Mistake],
+    real_scalar: bool,
+    check_dtype: bool,
+) -> float:
     """One input of :func:`compare`: raises :class:`CheckFailed` or returns the largest relative error."""
     args = tuple(args)
     inputs = ", ".join(f"{n} = {describe(a)}" for n, a in zip(_input_names(reference_fn, len(args)), args))
@@ -234,30 +294,50 @@ def _trial(name: str, learner_fn: Callable, reference_fn: Callable, args: Sequen
         return CheckFailed(name, known or default, expected=what_expected, got=what_got, where=where)
 
     if got_raw is None:
-        raise CheckFailed(name, "your function returned None: did you forget the `return` statement?",
-                          expected=describe(expected_raw), got="None", where=where)
+        raise CheckFailed(
+            name,
+            "your function returned None: did you forget the `return` statement?",
+            expected=describe(expected_raw),
+            got="None",
+            where=where,
+        )
     got, expected = _to_numpy(got_raw), _to_numpy(expected_raw)
     if np.iscomplexobj(got) and not np.iscomplexobj(expected):
-        raise fail(f"a real number, {describe(expected)}", f"a complex value, {describe(got)}",
-                   "the result has an imaginary part: keep only the real part of a complex intermediate.")
+        raise fail(
+            f"a real number, {describe(expected)}",
+            f"a complex value, {describe(got)}",
+            "the result has an imaginary part: keep only the real part of a complex intermediate.",
+        )
     if real_scalar and got.ndim != 0:
-        raise fail(f"one real number, {describe(expected)}", describe(got),
-                   "return a single number (float(...)), not an array.")
+        raise fail(
+            f"one real number, {describe(expected)}",
+            describe(got),
+            "return a single number (float(...)), not an array.",
+        )
     if got.shape != expected.shape:
-        default = ("a scalar is expected: average over the batch." if expected.ndim == 0 else
-                   "the result has the wrong shape: check which axes each reduction removes.")
+        default = (
+            "a scalar is expected: average over the batch."
+            if expected.ndim == 0
+            else "the result has the wrong shape: check which axes each reduction removes."
+        )
         raise fail(f"shape {expected.shape}", f"shape {got.shape}", default)
     if check_dtype and got.dtype != expected.dtype:
-        raise fail(f"dtype {expected.dtype}", f"dtype {got.dtype}",
-                   "the values may be right but the type is not: keep the input's float32 "
-                   "(a NumPy step turns tensors into float64).")
+        raise fail(
+            f"dtype {expected.dtype}",
+            f"dtype {got.dtype}",
+            "the values may be right but the type is not: keep the input's float32 "
+            "(a NumPy step turns tensors into float64).",
+        )
     finite = np.isfinite(expected)
     bad_finite = finite & ~np.isfinite(got)
     if bad_finite.any():
         count = f"{int(bad_finite.sum())} of {got.size} values" if got.ndim else "the result"
-        raise fail("finite values", f"{count} inf or nan",
-                   "a log of 0, a division by 0 or the square root of a negative number: this input "
-                   "has the extreme values real data has (see the input line).")
+        raise fail(
+            "finite values",
+            f"{count} inf or nan",
+            "a log of 0, a division by 0 or the square root of a negative number: this input "
+            "has the extreme values real data has (see the input line).",
+        )
     exp64, got64 = expected.astype(np.float64), got.astype(np.float64)
     both = finite & np.isfinite(got64)
     abs_err = np.where(both, np.abs(got64 - exp64), 0.0)
@@ -268,8 +348,7 @@ def _trial(name: str, learner_fn: Callable, reference_fn: Callable, args: Sequen
         index = tuple(int(i) for i in np.argwhere(abs_err == abs_err[bad].max())[0])
         at = f" at index {index}" if index else ""
         count = f" ({int(bad.sum())} of {got.size} values off)" if got.ndim else ""
-        raise fail(f"{exp64[index]:.6g}{at}", f"{got64[index]:.6g}{count}",
-                   _ratio_diagnosis(got64[both], exp64[both]))
+        raise fail(f"{exp64[index]:.6g}{at}", f"{got64[index]:.6g}{count}", _ratio_diagnosis(got64[both], exp64[both]))
     return worst
 
 
@@ -282,8 +361,10 @@ def _ratio_diagnosis(got: np.ndarray, expected: np.ndarray) -> str:
         if np.allclose(ratios, ratio, rtol=1e-3) and abs(ratio - 1) > 1e-3:
             if np.isclose(ratio, -1.0, rtol=1e-3):
                 return "the sign is flipped: a minus sign is missing or extra."
-            return (f"your values are {ratio:.4g} times the expected ones everywhere: a constant factor is "
-                    "missing or extra.")
+            return (
+                f"your values are {ratio:.4g} times the expected ones everywhere: a constant factor is "
+                "missing or extra."
+            )
     return "the values differ: compare your formula with the notebook's, term by term."
 
 
@@ -299,15 +380,32 @@ def passed(name: str, n_trials: int, fn: Callable | None = None) -> None:
     print(f"✓ {name} matches the reference on {n_trials} random inputs")
 
 
-def check_function(learner_fn: Callable, reference_fn: Callable,
-                   make_inputs: Callable[[np.random.Generator], Sequence[Any]], n_trials: int = 3,
-                   rtol: float = 1e-5, atol: float = 1e-6, *, name: str | None = None,
-                   mistakes: Sequence[Mistake] = (), **options: Any) -> float:
+def check_function(
+    learner_fn: Callable,
+    reference_fn: Callable,
+    make_inputs: Callable[[np.random.Generator], Sequence[Any]],
+    n_trials: int = 3,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    *,
+    name: str | None = None,
+    mistakes: Sequence[Mistake] = (),
+    **options: Any,
+) -> float:
     """:func:`compare`, then the ✓ line: a whole check for a function compared on random inputs."""
-    name = name or getattr(learner_fn, "__name__", "function")
+    name = str(name or getattr(learner_fn, "__name__", "function"))
     require_callable(name, learner_fn)
-    worst = compare(name, learner_fn, reference_fn, make_inputs, n_trials=n_trials, rtol=rtol, atol=atol,
-                    mistakes=mistakes, **options)
+    worst = compare(
+        name,
+        learner_fn,
+        reference_fn,
+        make_inputs,
+        n_trials=n_trials,
+        rtol=rtol,
+        atol=atol,
+        mistakes=mistakes,
+        **options,
+    )
     passed(name, n_trials, learner_fn)
     return worst
 

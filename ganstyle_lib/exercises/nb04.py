@@ -7,15 +7,22 @@ Inputs are batched, non-square and of several channel counts. Call
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from . import core
 from .core import Exercise, Mistake
 
-__all__ = ["check_gram_matrix", "check_content_loss", "check_style_loss", "check_total_variation_loss",
-           "hint", "use", "EXERCISES"]
+__all__ = [
+    "check_gram_matrix",
+    "check_content_loss",
+    "check_style_loss",
+    "check_total_variation_loss",
+    "hint",
+    "use",
+    "EXERCISES",
+]
 
 # (batch, height, width, channels) of successive trials: batched, non-square, odd sizes.
 _SHAPES = ((1, 5, 7, 3), (2, 6, 4, 8), (3, 9, 5, 16))
@@ -24,11 +31,13 @@ _LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1")
 
 def _tf():
     import tensorflow as tf
+
     return tf
 
 
 def _losses():
     from ..style import losses
+
     return losses
 
 
@@ -59,56 +68,98 @@ def _tv(x, power=1, mean=True, directions=2):
     return reduce(dy) + (reduce(dx) if directions == 2 else 0.0)
 
 
-EXERCISES = {e.name: e for e in [
-    Exercise("gram_matrix",
-             "for each image, every pair of channels gets the sum over positions of their product; divide by "
-             "the number of positions so the size of the image does not matter.",
-             "einsum('bijc,bijd->bcd', F, F) / (H * W)", lambda: _losses().gram_matrix, [
-                 Mistake(lambda f: _gram(f, "none"), "the sums are not divided by the number of positions "
-                                                     "H * W: a larger image would have a larger Gram matrix."),
-                 Mistake(lambda f: _gram(f, "hwc"), "divide by the number of positions H * W only, not by the "
-                                                    "channels as well."),
-                 Mistake(lambda f: _tf().einsum("bijc,bijd->cd", f, f)[None] / _tf().cast(
-                     _tf().shape(f)[1] * _tf().shape(f)[2], _tf().float32),
-                         "the batch axis was summed away: each image needs its own Gram matrix."),
-             ]),
-    Exercise("content_loss",
-             "squared difference between the two feature maps, relative to the target's own size, per example, "
-             "then averaged over the batch.",
-             "mean over the batch of sum((F - F_t)^2) / sum(F_t^2)", lambda: _losses().content_loss, [
-                 Mistake(lambda f, t: _tf().reduce_mean(_tf().square(f - t)),
-                         "the squared error is not normalised by the target's own squared size."),
-                 Mistake(lambda f, t: _tf().reduce_sum(_tf().square(f - t)) / _tf().reduce_sum(_tf().square(t)),
-                         "the ratio is taken over the whole batch at once: take it per example, then average."),
-                 Mistake(lambda f, t: _tf().reduce_mean(_tf().reduce_sum(_tf().square(f - t), [1, 2, 3])
-                                                        / _tf().reduce_sum(_tf().square(f), [1, 2, 3])),
-                         "divide by the target's squared size, not by the features'."),
-             ]),
-    Exercise("style_loss",
-             "for each layer compare the Gram matrix of the features with the target Gram, relative to the "
-             "target's size, weight it, average over the batch and add up the layers.",
-             "sum over layers of w_l * mean over the batch of ||G_l - G_l,t||^2 / ||G_l,t||^2",
-             lambda: _losses().style_loss, [
-                 Mistake(lambda f, t, w: _style_variant(f, t, w, weighted=False),
-                         "the layer weights are not used: each layer's term is multiplied by its weight."),
-                 Mistake(lambda f, t, w: _style_variant(f, t, w, normalised=False),
-                         "the difference is not normalised by the target Gram's squared size: deep layers "
-                         "would dominate."),
-                 Mistake(lambda f, t, w: _style_variant(f, t, w, batch="sum"),
-                         "the batch is summed, not averaged: the loss would grow with the batch size."),
-             ]),
-    Exercise("total_variation_loss",
-             "the mean absolute difference between vertical neighbours plus that between horizontal ones.",
-             "mean(|x[:, 1:] - x[:, :-1]|) + mean(|x[:, :, 1:] - x[:, :, :-1]|)",
-             lambda: _losses().total_variation_loss, [
-                 Mistake(lambda x: _tv(x, power=2), "differences are squared: this loss uses their absolute "
-                                                    "values (squares would blur edges more)."),
-                 Mistake(lambda x: _tv(x, directions=1), "only the vertical differences are there: add the "
-                                                         "horizontal ones."),
-                 Mistake(lambda x: _tv(x, mean=False), "sums instead of means: the loss would grow with the "
-                                                       "image size."),
-             ]),
-]}
+EXERCISES = {
+    e.name: e
+    for e in [
+        Exercise(
+            "gram_matrix",
+            "for each image, every pair of channels gets the sum over positions of their product; divide by "
+            "the number of positions so the size of the image does not matter.",
+            "einsum('bijc,bijd->bcd', F, F) / (H * W)",
+            lambda: _losses().gram_matrix,
+            [
+                Mistake(
+                    lambda f: _gram(f, "none"),
+                    "the sums are not divided by the number of positions "
+                    "H * W: a larger image would have a larger Gram matrix.",
+                ),
+                Mistake(
+                    lambda f: _gram(f, "hwc"),
+                    "divide by the number of positions H * W only, not by the channels as well.",
+                ),
+                Mistake(
+                    lambda f: (
+                        _tf().einsum("bijc,bijd->cd", f, f)[None]
+                        / _tf().cast(_tf().shape(f)[1] * _tf().shape(f)[2], _tf().float32)
+                    ),
+                    "the batch axis was summed away: each image needs its own Gram matrix.",
+                ),
+            ],
+        ),
+        Exercise(
+            "content_loss",
+            "squared difference between the two feature maps, relative to the target's own size, per example, "
+            "then averaged over the batch.",
+            "mean over the batch of sum((F - F_t)^2) / sum(F_t^2)",
+            lambda: _losses().content_loss,
+            [
+                Mistake(
+                    lambda f, t: _tf().reduce_mean(_tf().square(f - t)),
+                    "the squared error is not normalised by the target's own squared size.",
+                ),
+                Mistake(
+                    lambda f, t: _tf().reduce_sum(_tf().square(f - t)) / _tf().reduce_sum(_tf().square(t)),
+                    "the ratio is taken over the whole batch at once: take it per example, then average.",
+                ),
+                Mistake(
+                    lambda f, t: _tf().reduce_mean(
+                        _tf().reduce_sum(_tf().square(f - t), [1, 2, 3]) / _tf().reduce_sum(_tf().square(f), [1, 2, 3])
+                    ),
+                    "divide by the target's squared size, not by the features'.",
+                ),
+            ],
+        ),
+        Exercise(
+            "style_loss",
+            "for each layer compare the Gram matrix of the features with the target Gram, relative to the "
+            "target's size, weight it, average over the batch and add up the layers.",
+            "sum over layers of w_l * mean over the batch of ||G_l - G_l,t||^2 / ||G_l,t||^2",
+            lambda: _losses().style_loss,
+            [
+                Mistake(
+                    lambda f, t, w: _style_variant(f, t, w, weighted=False),
+                    "the layer weights are not used: each layer's term is multiplied by its weight.",
+                ),
+                Mistake(
+                    lambda f, t, w: _style_variant(f, t, w, normalised=False),
+                    "the difference is not normalised by the target Gram's squared size: deep layers would dominate.",
+                ),
+                Mistake(
+                    lambda f, t, w: _style_variant(f, t, w, batch="sum"),
+                    "the batch is summed, not averaged: the loss would grow with the batch size.",
+                ),
+            ],
+        ),
+        Exercise(
+            "total_variation_loss",
+            "the mean absolute difference between vertical neighbours plus that between horizontal ones.",
+            "mean(|x[:, 1:] - x[:, :-1]|) + mean(|x[:, :, 1:] - x[:, :, :-1]|)",
+            lambda: _losses().total_variation_loss,
+            [
+                Mistake(
+                    lambda x: _tv(x, power=2),
+                    "differences are squared: this loss uses their absolute values (squares would blur edges more).",
+                ),
+                Mistake(
+                    lambda x: _tv(x, directions=1), "only the vertical differences are there: add the horizontal ones."
+                ),
+                Mistake(
+                    lambda x: _tv(x, mean=False), "sums instead of means: the loss would grow with the image size."
+                ),
+            ],
+        ),
+    ]
+}
 
 
 def hint(name: str | None = None, level: int = 1) -> None:
@@ -134,13 +185,15 @@ def _by_shape(build: Callable) -> Callable:
         shape = _SHAPES[calls[0] % len(_SHAPES)]
         calls[0] += 1
         return build(rng, shape)
+
     return make
 
 
 def _check(name: str, fn: Callable, build: Callable) -> None:
     e = EXERCISES[name]
-    core.check_function(fn, e.reference(), _by_shape(build), n_trials=len(_SHAPES), rtol=1e-4, atol=1e-5,
-                        name=name, mistakes=e.mistakes)
+    core.check_function(
+        fn, e.reference(), _by_shape(build), n_trials=len(_SHAPES), rtol=1e-4, atol=1e-5, name=name, mistakes=e.mistakes
+    )
 
 
 def check_gram_matrix(gram_matrix: Callable) -> None:

@@ -9,7 +9,7 @@ epsilon in the wrong place shows). Call ``checks.check_<name>(your_function)``;
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -25,11 +25,13 @@ _EPS = 1e-5
 
 def _tf():
     import tensorflow as tf
+
     return tf
 
 
 def _networks():
     from ..style import networks
+
     return networks
 
 
@@ -53,53 +55,84 @@ def _adain(c, s, eps=_EPS, where="inside", style_std=True):
     return _norm(c, eps, where) * s_std + s_mean
 
 
-_NO_EPS = ("an all-zero channel (common after a ReLU) has variance 0, so without epsilon inside the square root "
-           "the division is 0 / 0 = nan.")
-_EPS_OUTSIDE = ("epsilon belongs inside the square root, sqrt(variance + epsilon): outside it, a channel with a "
-                "tiny variance is scaled differently.")
+_NO_EPS = (
+    "an all-zero channel (common after a ReLU) has variance 0, so without epsilon inside the square root "
+    "the division is 0 / 0 = nan."
+)
+_EPS_OUTSIDE = (
+    "epsilon belongs inside the square root, sqrt(variance + epsilon): outside it, a channel with a "
+    "tiny variance is scaled differently."
+)
 
-EXERCISES = {e.name: e for e in [
-    Exercise("instance_norm",
-             "for each sample and each channel separately, subtract the mean over the positions (height and "
-             "width) and divide by the standard deviation, with epsilon added to the variance; keep the reduced "
-             "axes so the statistics broadcast against x.",
-             "mean, var = tf.nn.moments(x, axes=[1, 2], keepdims=True); (x - mean) / tf.sqrt(var + epsilon)",
-             lambda: _networks().instance_norm, [
-                 Mistake(lambda x: _norm(x, eps=0.0), _NO_EPS),
-                 Mistake(lambda x: _norm(x, where="outside"), _EPS_OUTSIDE),
-                 Mistake(lambda x: _norm(x, axes=(0, 1, 2)),
-                         "the statistics include the batch axis (batch norm): instance norm uses each sample's "
-                         "own positions only (axes 1 and 2)."),
-                 Mistake(lambda x: _norm(x, where="variance"), "divide by the standard deviation (the square "
-                                                               "root of the variance), not by the variance."),
-             ]),
-    Exercise("residual_block",
-             "the block learns a change to x: conv1, norm1, ReLU, conv2, norm2, then add x back; there is no "
-             "ReLU after the addition.",
-             "y = relu(norm1(conv1(x))); y = norm2(conv2(y)); return x + y", lambda: (lambda block, x: block(x)), [
-                 Mistake(lambda b, x: _tf().nn.relu(x + b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x)))))),
-                         "a ReLU after the addition would clip the skip path: Johnson et al. leave it out."),
-                 Mistake(lambda b, x: b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x))))),
-                         "the skip connection is missing: add x to the result."),
-                 Mistake(lambda b, x: x + _tf().nn.relu(b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x)))))),
-                         "only the first norm is followed by a ReLU: the second branch output goes straight "
-                         "into the addition."),
-             ]),
-    Exercise("adain",
-             "normalise the content per sample and channel (as instance norm does), then give it the style's "
-             "per-channel standard deviation and mean; the two maps may differ in height and width.",
-             "instance_norm(content) * sqrt(var_s + epsilon) + mean_s, with mean_s, var_s over axes 1, 2 of the "
-             "style (keepdims=True)", lambda: _networks().adain, [
-                 Mistake(lambda c, s: _adain(c, s, eps=0.0), _NO_EPS),
-                 Mistake(lambda c, s: _adain(c, s, where="outside"), _EPS_OUTSIDE),
-                 Mistake(lambda c, s: _adain(c, s, style_std=False),
-                         "the style's mean is there but not its standard deviation: scale by it too."),
-                 Mistake(lambda c, s: _adain(s, c),
-                         "content and style are swapped: the layout comes from the content, the statistics "
-                         "from the style."),
-                 Mistake(lambda c, s: _norm(c), "the result is only normalised: add the style's statistics."),
-             ]),
-]}
+EXERCISES = {
+    e.name: e
+    for e in [
+        Exercise(
+            "instance_norm",
+            "for each sample and each channel separately, subtract the mean over the positions (height and "
+            "width) and divide by the standard deviation, with epsilon added to the variance; keep the reduced "
+            "axes so the statistics broadcast against x.",
+            "mean, var = tf.nn.moments(x, axes=[1, 2], keepdims=True); (x - mean) / tf.sqrt(var + epsilon)",
+            lambda: _networks().instance_norm,
+            [
+                Mistake(lambda x: _norm(x, eps=0.0), _NO_EPS),
+                Mistake(lambda x: _norm(x, where="outside"), _EPS_OUTSIDE),
+                Mistake(
+                    lambda x: _norm(x, axes=(0, 1, 2)),
+                    "the statistics include the batch axis (batch norm): instance norm uses each sample's "
+                    "own positions only (axes 1 and 2).",
+                ),
+                Mistake(
+                    lambda x: _norm(x, where="variance"),
+                    "divide by the standard deviation (the square root of the variance), not by the variance.",
+                ),
+            ],
+        ),
+        Exercise(
+            "residual_block",
+            "the block learns a change to x: conv1, norm1, ReLU, conv2, norm2, then add x back; there is no "
+            "ReLU after the addition.",
+            "y = relu(norm1(conv1(x))); y = norm2(conv2(y)); return x + y",
+            lambda: lambda block, x: block(x),
+            [
+                Mistake(
+                    lambda b, x: _tf().nn.relu(x + b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x)))))),
+                    "a ReLU after the addition would clip the skip path: Johnson et al. leave it out.",
+                ),
+                Mistake(
+                    lambda b, x: b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x))))),
+                    "the skip connection is missing: add x to the result.",
+                ),
+                Mistake(
+                    lambda b, x: x + _tf().nn.relu(b.norm2(b.conv2(_tf().nn.relu(b.norm1(b.conv1(x)))))),
+                    "only the first norm is followed by a ReLU: the second branch output goes straight "
+                    "into the addition.",
+                ),
+            ],
+        ),
+        Exercise(
+            "adain",
+            "normalise the content per sample and channel (as instance norm does), then give it the style's "
+            "per-channel standard deviation and mean; the two maps may differ in height and width.",
+            "instance_norm(content) * sqrt(var_s + epsilon) + mean_s, with mean_s, var_s over axes 1, 2 of the "
+            "style (keepdims=True)",
+            lambda: _networks().adain,
+            [
+                Mistake(lambda c, s: _adain(c, s, eps=0.0), _NO_EPS),
+                Mistake(lambda c, s: _adain(c, s, where="outside"), _EPS_OUTSIDE),
+                Mistake(
+                    lambda c, s: _adain(c, s, style_std=False),
+                    "the style's mean is there but not its standard deviation: scale by it too.",
+                ),
+                Mistake(
+                    lambda c, s: _adain(s, c),
+                    "content and style are swapped: the layout comes from the content, the statistics from the style.",
+                ),
+                Mistake(lambda c, s: _norm(c), "the result is only normalised: add the style's statistics."),
+            ],
+        ),
+    ]
+}
 
 
 def hint(name: str | None = None, level: int = 1) -> None:
@@ -127,6 +160,7 @@ def _by_shape(build: Callable) -> Callable:
         shape = _SHAPES[calls[0] % len(_SHAPES)]
         calls[0] += 1
         return build(rng, shape)
+
     return make
 
 
@@ -134,22 +168,38 @@ def check_instance_norm(instance_norm: Callable) -> None:
     """Your ``instance_norm(x)``: each sample's each channel to mean 0, variance 1 (zero channels stay 0)."""
     e = EXERCISES["instance_norm"]
     core.require_callable(e.name, instance_norm)
-    core.check_function(lambda x: instance_norm(x), e.reference(), _by_shape(
-        lambda rng, shape: (_feature_map(rng, shape, rng.uniform(0.5, 3), rng.uniform(-2, 2)),)),
-        n_trials=len(_SHAPES), rtol=1e-4, atol=1e-4, name=e.name, mistakes=e.mistakes)
+    core.check_function(
+        lambda x: instance_norm(x),
+        e.reference(),
+        _by_shape(lambda rng, shape: (_feature_map(rng, shape, rng.uniform(0.5, 3), rng.uniform(-2, 2)),)),
+        n_trials=len(_SHAPES),
+        rtol=1e-4,
+        atol=1e-4,
+        name=e.name,
+        mistakes=e.mistakes,
+    )
     core.remember(e.name, instance_norm)
 
 
 def check_adain(adain: Callable) -> None:
     """Your ``adain(content, style)``: content features with the style's per-channel mean and std."""
+
     def build(rng, shape):
         b, h, w, c = shape
         return _feature_map(rng, shape, 2.0, 1.0), _feature_map(rng, (b, h + 2, w + 3, c), 0.5, -1.0)
 
     e = EXERCISES["adain"]
     core.require_callable(e.name, adain)
-    core.check_function(lambda content, style: adain(content, style), e.reference(), _by_shape(build),
-                        n_trials=len(_SHAPES), rtol=1e-4, atol=1e-4, name=e.name, mistakes=e.mistakes)
+    core.check_function(
+        lambda content, style: adain(content, style),
+        e.reference(),
+        _by_shape(build),
+        n_trials=len(_SHAPES),
+        rtol=1e-4,
+        atol=1e-4,
+        name=e.name,
+        mistakes=e.mistakes,
+    )
     core.remember(e.name, adain)
 
 
@@ -168,6 +218,14 @@ def check_residual_block(residual_block: Callable) -> None:
 
     e = EXERCISES["residual_block"]
     core.require_callable(e.name, residual_block)
-    core.check_function(lambda block, x: residual_block(block, x), e.reference(), _by_shape(build),
-                        n_trials=len(_SHAPES), rtol=1e-3, atol=1e-3, name=e.name, mistakes=e.mistakes)
+    core.check_function(
+        lambda block, x: residual_block(block, x),
+        e.reference(),
+        _by_shape(build),
+        n_trials=len(_SHAPES),
+        rtol=1e-3,
+        atol=1e-3,
+        name=e.name,
+        mistakes=e.mistakes,
+    )
     core.remember(e.name, residual_block)

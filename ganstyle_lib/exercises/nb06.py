@@ -7,29 +7,38 @@ Call ``checks.check_<name>(your_function)``; ``checks.hint(name)`` gives a point
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from . import core
 from .core import Exercise, Mistake
 
-__all__ = ["check_receptive_field", "check_valid_output_size", "check_cycle_consistency_loss",
-           "hint", "use", "EXERCISES"]
+__all__ = [
+    "check_receptive_field",
+    "check_valid_output_size",
+    "check_cycle_consistency_loss",
+    "hint",
+    "use",
+    "EXERCISES",
+]
 
 
 def _tf():
     import tensorflow as tf
+
     return tf
 
 
 def _adversarial():
     from ..style import adversarial
+
     return adversarial
 
 
 def _cycle():
     from ..style import cycle
+
     return cycle
 
 
@@ -46,44 +55,76 @@ def _out_size(size, kernels, strides, rounding=math.floor, order=1):
     return size
 
 
-EXERCISES = {e.name: e for e in [
-    Exercise("receptive_field",
-             "start from one output pixel (r = 1) at the last layer and walk back to the input: each layer "
-             "multiplies the span by its stride and adds its kernel's extra width.",
-             "r = 1; for (k, s) from the last layer to the first: r = (r - 1) * s + k",
-             lambda: _adversarial().receptive_field, [
-                 Mistake(_rf_forward, "the layers are walked first-to-last: start at the output (the last "
-                                      "layer) and go back towards the input."),
-                 Mistake(lambda k, s: sum(k) - len(k) + 1, "the strides are ignored: a stride-2 layer doubles "
-                                                          "the span of every layer after it."),
-                 Mistake(lambda k, s: int(np.prod(s)) * k[-1], "the kernels of the earlier layers also widen "
-                                                              "the field: go layer by layer."),
-             ]),
-    Exercise("valid_output_size",
-             "layer by layer, first layer first: count the positions where a whole window fits, one every "
-             "stride pixels (a window that does not fit is dropped).",
-             "for (k, s): size = (size - k) // s + 1", lambda: _adversarial().valid_output_size, [
-                 Mistake(lambda n, k, s: _out_size(n, k, s, rounding=math.ceil),
-                         "the division rounds up: a window that does not fit completely is dropped (round down)."),
-                 Mistake(lambda n, k, s: _out_size(n, k, s, order=-1),
-                         "the layers are taken last-to-first: the input goes through the first layer first."),
-                 Mistake(lambda n, k, s: _out_size(n, [1] * len(k), s, rounding=math.ceil),
-                         "this is the size with 'same' padding: here there is no padding ('valid'), so each "
-                         "layer also loses kernel - 1 pixels."),
-             ]),
-    Exercise("cycle_consistency_loss",
-             "the mean absolute difference (L1) between the images and their reconstructions, over every pixel "
-             "and image: one float32 number.", "mean(|real - reconstructed|)",
-             lambda: _cycle().cycle_consistency_loss, [
-                 Mistake(lambda a, b: _tf().reduce_mean(_tf().square(a - b)),
-                         "the differences are squared (L2): CycleGAN uses absolute differences (L1), which "
-                         "blur less."),
-                 Mistake(lambda a, b: _tf().reduce_sum(_tf().abs(a - b)),
-                         "a sum instead of a mean: the loss would grow with the image size and the batch."),
-                 Mistake(lambda a, b: _tf().reduce_mean(_tf().abs(a - b), axis=[1, 2, 3]),
-                         "one value per image: average over the batch as well, to one number."),
-             ]),
-]}
+EXERCISES = {
+    e.name: e
+    for e in [
+        Exercise(
+            "receptive_field",
+            "start from one output pixel (r = 1) at the last layer and walk back to the input: each layer "
+            "multiplies the span by its stride and adds its kernel's extra width.",
+            "r = 1; for (k, s) from the last layer to the first: r = (r - 1) * s + k",
+            lambda: _adversarial().receptive_field,
+            [
+                Mistake(
+                    _rf_forward,
+                    "the layers are walked first-to-last: start at the output (the last "
+                    "layer) and go back towards the input.",
+                ),
+                Mistake(
+                    lambda k, s: sum(k) - len(k) + 1,
+                    "the strides are ignored: a stride-2 layer doubles the span of every layer after it.",
+                ),
+                Mistake(
+                    lambda k, s: int(np.prod(s)) * k[-1],
+                    "the kernels of the earlier layers also widen the field: go layer by layer.",
+                ),
+            ],
+        ),
+        Exercise(
+            "valid_output_size",
+            "layer by layer, first layer first: count the positions where a whole window fits, one every "
+            "stride pixels (a window that does not fit is dropped).",
+            "for (k, s): size = (size - k) // s + 1",
+            lambda: _adversarial().valid_output_size,
+            [
+                Mistake(
+                    lambda n, k, s: _out_size(n, k, s, rounding=math.ceil),
+                    "the division rounds up: a window that does not fit completely is dropped (round down).",
+                ),
+                Mistake(
+                    lambda n, k, s: _out_size(n, k, s, order=-1),
+                    "the layers are taken last-to-first: the input goes through the first layer first.",
+                ),
+                Mistake(
+                    lambda n, k, s: _out_size(n, [1] * len(k), s, rounding=math.ceil),
+                    "this is the size with 'same' padding: here there is no padding ('valid'), so each "
+                    "layer also loses kernel - 1 pixels.",
+                ),
+            ],
+        ),
+        Exercise(
+            "cycle_consistency_loss",
+            "the mean absolute difference (L1) between the images and their reconstructions, over every pixel "
+            "and image: one float32 number.",
+            "mean(|real - reconstructed|)",
+            lambda: _cycle().cycle_consistency_loss,
+            [
+                Mistake(
+                    lambda a, b: _tf().reduce_mean(_tf().square(a - b)),
+                    "the differences are squared (L2): CycleGAN uses absolute differences (L1), which blur less.",
+                ),
+                Mistake(
+                    lambda a, b: _tf().reduce_sum(_tf().abs(a - b)),
+                    "a sum instead of a mean: the loss would grow with the image size and the batch.",
+                ),
+                Mistake(
+                    lambda a, b: _tf().reduce_mean(_tf().abs(a - b), axis=[1, 2, 3]),
+                    "one value per image: average over the batch as well, to one number.",
+                ),
+            ],
+        ),
+    ]
+}
 
 
 def hint(name: str | None = None, level: int = 1) -> None:
@@ -109,8 +150,15 @@ def check_receptive_field(receptive_field: Callable) -> None:
 
     e = EXERCISES["receptive_field"]
     core.require_callable(e.name, receptive_field)
-    core.check_function(lambda kernel_sizes, strides: receptive_field(list(kernel_sizes), list(strides)),
-                        e.reference(), make, n_trials=6, name=e.name, mistakes=e.mistakes, check_dtype=False)
+    core.check_function(
+        lambda kernel_sizes, strides: receptive_field(list(kernel_sizes), list(strides)),
+        e.reference(),
+        make,
+        n_trials=6,
+        name=e.name,
+        mistakes=e.mistakes,
+        check_dtype=False,
+    )
     core.remember(e.name, receptive_field)
 
 
@@ -130,8 +178,15 @@ def check_valid_output_size(valid_output_size: Callable) -> None:
 
     e = EXERCISES["valid_output_size"]
     core.require_callable(e.name, valid_output_size)
-    core.check_function(lambda size, kernel_sizes, strides: valid_output_size(size, list(kernel_sizes), list(strides)),
-                        e.reference(), make, n_trials=6, name=e.name, mistakes=e.mistakes, check_dtype=False)
+    core.check_function(
+        lambda size, kernel_sizes, strides: valid_output_size(size, list(kernel_sizes), list(strides)),
+        e.reference(),
+        make,
+        n_trials=6,
+        name=e.name,
+        mistakes=e.mistakes,
+        check_dtype=False,
+    )
     core.remember(e.name, valid_output_size)
 
 
@@ -148,5 +203,6 @@ def check_cycle_consistency_loss(cycle_consistency_loss: Callable) -> None:
         return _tf().constant(real), _tf().constant(rec)
 
     e = EXERCISES["cycle_consistency_loss"]
-    core.check_function(cycle_consistency_loss, e.reference(), make, n_trials=len(shapes), name=e.name,
-                        mistakes=e.mistakes)
+    core.check_function(
+        cycle_consistency_loss, e.reference(), make, n_trials=len(shapes), name=e.name, mistakes=e.mistakes
+    )

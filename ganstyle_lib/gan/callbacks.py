@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -42,8 +43,9 @@ def grid_uint8(images: Any, ncols: int | None = None, pad: int = 2) -> np.ndarra
     from .. import data, viz
 
     n = len(images)
-    grid = viz.image_grid(images, nrow=ncols or int(math.ceil(math.sqrt(n))), value_range=(-1.0, 1.0),
-                          padding=pad, pad_value=1.0)
+    grid = viz.image_grid(
+        images, nrow=ncols or int(math.ceil(math.sqrt(n))), value_range=(-1.0, 1.0), padding=pad, pad_value=1.0
+    )
     return data.to_uint8(grid[..., 0] if grid.shape[-1] == 1 else grid)
 
 
@@ -56,9 +58,19 @@ class SampleGrid(keras.callbacks.Callback):
     (uint8 arrays) stay available in ``frames``, their files in ``paths``.
     """
 
-    def __init__(self, directory: str | Path, n: int = 64, *, z: Any = None, every: int = 1,
-                 use_ema: bool = True, gif: bool = True, seconds_per_frame: float = 0.4,
-                 prefix: str = "samples", seed: int = 1234) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        n: int = 64,
+        *,
+        z: Any = None,
+        every: int = 1,
+        use_ema: bool = True,
+        gif: bool = True,
+        seconds_per_frame: float = 0.4,
+        prefix: str = "samples",
+        seed: int = 1234,
+    ) -> None:
         super().__init__()
         self.directory = Path(directory)
         self.n, self.z, self.every, self.use_ema = n, z, every, use_ema
@@ -95,7 +107,8 @@ class SampleGrid(keras.callbacks.Callback):
             self.gif_path = self.directory / f"{self.prefix}.gif"
             # hold the last frame longer so the final result is visible
             frames = self.frames + [self.frames[-1]] * 3
-            imageio.mimsave(self.gif_path, frames, duration=self.seconds_per_frame, loop=0)
+            # imageio's stub asks for list[ArrayLike]; a list is invariant, so list[ndarray] is refused
+            imageio.mimsave(self.gif_path, frames, duration=self.seconds_per_frame, loop=0)  # type: ignore[arg-type]
             logger.info("sample grids: %d PNGs and %s", len(self.paths), self.gif_path)
 
 
@@ -118,7 +131,7 @@ class MetricHistory(keras.callbacks.Callback):
         self.history: dict[str, list[float]] = {k: [] for k in ("step", "time", *_GAN_METRICS)}
         self._prev: dict[str, float] = {}
         self._prev_k = 0  # steps of this epoch covered by self._prev
-        self._start: float | None = None
+        self._start = 0.0  # perf_counter() when training (re)started; set by on_train_begin
         self._offset = 0.0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -158,8 +171,9 @@ class FCDMonitor(keras.callbacks.Callback):
 
         self.evaluator = real if isinstance(real, metrics.DigitsEvaluator) else metrics.DigitsEvaluator(real)
         self.n, self.every, self.use_ema = n, every, use_ema
-        self.history: dict[str, list[float]] = {k: [] for k in ("epoch", "step", "time", "fcd",
-                                                                "class_score", "coverage")}
+        self.history: dict[str, list[float]] = {
+            k: [] for k in ("epoch", "step", "time", "fcd", "class_score", "coverage")
+        }
         self._start = time.perf_counter()
         self._train_seconds = 0.0
 
@@ -170,14 +184,21 @@ class FCDMonitor(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         elapsed = self._train_seconds + time.perf_counter() - self._start
-        images = self.model.generate(np.random.default_rng(epoch).standard_normal(
-            (self.n, self.model.latent_dim)).astype("float32"), use_ema=self.use_ema)
+        images = self.model.generate(
+            np.random.default_rng(epoch).standard_normal((self.n, self.model.latent_dim)).astype("float32"),
+            use_ema=self.use_ema,
+        )
         result = self.evaluator(images)
         self._start = time.perf_counter()  # evaluation time is not training time
         self._train_seconds = elapsed
-        for key, value in (("epoch", epoch + 1), ("step", int(self.model.step.numpy())), ("time", elapsed),
-                           ("fcd", result["fcd"]), ("class_score", result["score"]),
-                           ("coverage", result["coverage"])):
+        for key, value in (
+            ("epoch", epoch + 1),
+            ("step", int(self.model.step.numpy())),
+            ("time", elapsed),
+            ("fcd", result["fcd"]),
+            ("class_score", result["score"]),
+            ("coverage", result["coverage"]),
+        ):
             self.history[key].append(value)
         if logs is not None:
             logs.update(fcd=result["fcd"], class_score=result["score"], coverage=result["coverage"])
@@ -207,15 +228,22 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.directory = Path(directory)
         # Checked now, not when the first epoch ends and its checkpoint cannot be written.
         if self.directory.exists() and not self.directory.is_dir():
-            raise NotADirectoryError(f"the checkpoint folder {self.directory} is a file; give a folder "
-                                     f"(e.g. {self.directory.with_suffix('')}_checkpoints)")
+            raise NotADirectoryError(
+                f"the checkpoint folder {self.directory} is a file; give a folder "
+                f"(e.g. {self.directory.with_suffix('')}_checkpoints)"
+            )
         self.directory.mkdir(parents=True, exist_ok=True)
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         gan.build_optimizers()  # create the moment variables so restore() has somewhere to write
         parts: dict[str, Any] = dict(
-            generator=gan.generator, discriminator=gan.discriminator,
-            d_optimizer=gan.d_optimizer, g_optimizer=gan.g_optimizer,
-            step=gan.step.value, rng_state=gan.seed_generator.state.value, epoch=self.epoch)
+            generator=gan.generator,
+            discriminator=gan.discriminator,
+            d_optimizer=gan.d_optimizer,
+            g_optimizer=gan.g_optimizer,
+            step=gan.step.value,
+            rng_state=gan.seed_generator.state.value,
+            epoch=self.epoch,
+        )
         if gan.ema_generator is not None:
             parts["ema_generator"] = gan.ema_generator
         self.checkpoint = tf.train.Checkpoint(**parts)
@@ -246,12 +274,15 @@ class GANCheckpoint(keras.callbacks.Callback):
                 continue
             if problems:
                 logger.warning("resumed from the previous good checkpoint %s instead", candidate)
-            logger.info("resumed from %s (epoch %d, step %d)", candidate, int(self.epoch.numpy()),
-                        int(self.gan.step.numpy()))
+            logger.info(
+                "resumed from %s (epoch %d, step %d)", candidate, int(self.epoch.numpy()), int(self.gan.step.numpy())
+            )
             return int(self.epoch.numpy())
         if problems:
-            raise ValueError(f"no checkpoint in {self.directory} could be restored ({'; '.join(problems)}); "
-                             "delete the folder to start training afresh")
+            raise ValueError(
+                f"no checkpoint in {self.directory} could be restored ({'; '.join(problems)}); "
+                "delete the folder to start training afresh"
+            )
         return 0
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -318,6 +349,7 @@ class NaNGuard(keras.callbacks.Callback):
         self.message = (
             f"NaNGuard: non-finite {', '.join(bad)} at step {step}; training stopped and the weights "
             f"and optimiser state from step {self._snapshot_step} (the last finite ones) were restored. "
-            "Try a lower learning rate, check the input range ([-1, 1]) and the loss, or resume from a checkpoint.")
+            "Try a lower learning rate, check the input range ([-1, 1]) and the loss, or resume from a checkpoint."
+        )
         logger.warning(self.message)
         self.model.stop_training = True

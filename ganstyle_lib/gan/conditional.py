@@ -26,14 +26,20 @@ from typing import Any
 import keras
 from keras import layers
 
-from .models import _bn, _check, _maybe_sn, _upsample_to_28, weight_init
+from .models import check_output_shape, dcgan_batch_norm, maybe_spectral_norm, upsample_to_28, weight_init
 
 __all__ = ["conditional_generator", "projection_discriminator", "projection_logits", "class_grid_inputs"]
 
 
-def conditional_generator(latent_dim: int = 64, n_classes: int = 10, width: int = 32, *,
-                          embed_dim: int = 16, seed: int | None = None,
-                          name: str = "conditional_generator") -> keras.Model:
+def conditional_generator(
+    latent_dim: int = 64,
+    n_classes: int = 10,
+    width: int = 32,
+    *,
+    embed_dim: int = 16,
+    seed: int | None = None,
+    name: str = "conditional_generator",
+) -> keras.Model:
     """Generator ``[z (B, latent_dim), label (B,) int]`` -> digits (B, 28, 28, 1) in [-1, 1].
 
     ``concat(z, embedding[label])`` (B, latent_dim + embed_dim), then the layout of
@@ -45,15 +51,25 @@ def conditional_generator(latent_dim: int = 64, n_classes: int = 10, width: int 
     init = weight_init(seed)
     z = keras.Input((latent_dim,), name="z")
     label = keras.Input((), dtype="int32", name="label")
-    e = layers.Embedding(n_classes, embed_dim, embeddings_initializer=keras.initializers.RandomNormal(
-        0.0, 1.0, seed=seed), name="label_embedding")(label)                       # (B, embed_dim)
+    e = layers.Embedding(
+        n_classes,
+        embed_dim,
+        embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed),
+        name="label_embedding",
+    )(label)  # (B, embed_dim)
     x = layers.Concatenate(name="z_and_label")([z, e])
-    image = _upsample_to_28(x, width, init)
-    return _check(keras.Model([z, label], image, name=name), (28, 28, 1))
+    image = upsample_to_28(x, width, init)
+    return check_output_shape(keras.Model([z, label], image, name=name), (28, 28, 1))
 
 
-def projection_discriminator(n_classes: int = 10, width: int = 32, *, spectral_norm: bool = True,
-                             seed: int | None = None, name: str = "projection_discriminator") -> keras.Model:
+def projection_discriminator(
+    n_classes: int = 10,
+    width: int = 32,
+    *,
+    spectral_norm: bool = True,
+    seed: int | None = None,
+    name: str = "projection_discriminator",
+) -> keras.Model:
     """Discriminator ``[image (B, 28, 28, 1) in [-1, 1], label (B,) int]`` -> logits (B, 1).
 
     ``phi``: 4x4 stride-2 convs (28 -> 14 -> 7, width and 2*width channels),
@@ -68,25 +84,32 @@ def projection_discriminator(n_classes: int = 10, width: int = 32, *, spectral_n
     init = weight_init(seed)
     image = keras.Input((28, 28, 1), name="image")
     label = keras.Input((), dtype="int32", name="label")
-    x = _maybe_sn(layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init,
-                                name="down1"), spectral_norm)(image)               # 14x14
+    x = maybe_spectral_norm(
+        layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init, name="down1"), spectral_norm
+    )(image)  # 14x14
     x = layers.LeakyReLU(0.2)(x)
-    x = _maybe_sn(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=spectral_norm,
-                                kernel_initializer=init, name="down2"), spectral_norm)(x)  # 7x7
+    x = maybe_spectral_norm(
+        layers.Conv2D(
+            2 * width, 4, strides=2, padding="same", use_bias=spectral_norm, kernel_initializer=init, name="down2"
+        ),
+        spectral_norm,
+    )(x)  # 7x7
     if not spectral_norm:
-        x = _bn("down2_bn")(x)
+        x = dcgan_batch_norm("down2_bn")(x)
     x = layers.LeakyReLU(0.2)(x)
-    phi = layers.Flatten(name="features")(x)                                       # (B, 7*7*2*width)
-    psi = _maybe_sn(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"),
-                    spectral_norm)(phi)
+    phi = layers.Flatten(name="features")(x)  # (B, 7*7*2*width)
+    psi = maybe_spectral_norm(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"), spectral_norm)(
+        phi
+    )
     # The class embedding V as a bias-free dense layer on one-hot labels: one_hot(y) @ V = V[y].
     # (Keras' SpectralNormalization around an Embedding layer leaves the table without gradients.)
     one_hot = layers.CategoryEncoding(n_classes, output_mode="one_hot", name="one_hot")(label)
-    embed = _maybe_sn(layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init,
-                                   name="class_embedding"), spectral_norm)(one_hot)  # (B, 7*7*2*width)
-    projection = layers.Dot(axes=1, name="projection")([embed, phi])               # (B, 1)
+    embed = maybe_spectral_norm(
+        layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init, name="class_embedding"), spectral_norm
+    )(one_hot)  # (B, 7*7*2*width)
+    projection = layers.Dot(axes=1, name="projection")([embed, phi])  # (B, 1)
     logit = layers.Add(name="logit_plus_projection", dtype="float32")([psi, projection])
-    return _check(keras.Model([image, label], logit, name=name), (1,))
+    return check_output_shape(keras.Model([image, label], logit, name=name), (1,))
 
 
 def projection_logits(features: Any, labels: Any, class_embedding: Any, w: Any, b: Any) -> Any:
@@ -104,12 +127,11 @@ def projection_logits(features: Any, labels: Any, class_embedding: Any, w: Any, 
     import numpy as np
 
     phi = np.asarray(features)
-    v = np.asarray(class_embedding)[np.asarray(labels, np.int64)]         # (B, F): V[y]
+    v = np.asarray(class_embedding)[np.asarray(labels, np.int64)]  # (B, F): V[y]
     return phi @ np.asarray(w) + np.asarray(b, phi.dtype) + np.sum(v * phi, axis=1)
 
 
-def class_grid_inputs(latent_dim: int, n_classes: int = 10, per_class: int = 10,
-                      seed: int = 0) -> tuple[Any, Any]:
+def class_grid_inputs(latent_dim: int, n_classes: int = 10, per_class: int = 10, seed: int = 0) -> tuple[Any, Any]:
     """Inputs for a class grid: ``(z (n_classes*per_class, latent_dim) float32, labels int32)``.
 
     Row r holds class r; column c uses the same latent vector in every row, so a

@@ -27,7 +27,7 @@ Trainers pick a pair by name from :data:`LOSSES`::
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import tensorflow as tf
 
@@ -65,11 +65,12 @@ def _as_logits(x, name: str) -> tf.Tensor:
         return x
     rank, channels = len(shape), shape[-1] if shape else None
     wrong_channels = channels not in (1, None)  # None: not known while tracing, let it pass
-    if (rank == 3 or rank >= 5 or (rank in (2, 4) and wrong_channels)
-            or (rank == 4 and shape[1:] == _DIGIT_IMAGE_SHAPE)):
-        raise ValueError(f"{name} must be discriminator logits of shape (batch,), (batch, 1) or a patch map "
-                         f"(batch, h, w, 1); got shape {shape}, which looks like a batch of images: "
-                         "pass discriminator(images), not the images")
+    if rank == 3 or rank >= 5 or (rank in (2, 4) and wrong_channels) or (rank == 4 and shape[1:] == _DIGIT_IMAGE_SHAPE):
+        raise ValueError(
+            f"{name} must be discriminator logits of shape (batch,), (batch, 1) or a patch map "
+            f"(batch, h, w, 1); got shape {shape}, which looks like a batch of images: "
+            "pass discriminator(images), not the images"
+        )
     return x
 
 
@@ -80,6 +81,7 @@ def _as_float32(x) -> tf.Tensor:
 
 
 # --- minimax (saturating) ------------------------------------------------------------
+
 
 def minimax_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """Discriminator loss of the original minimax game (Goodfellow et al., 2014).
@@ -124,6 +126,7 @@ def minimax_generator_loss(fake_logits) -> tf.Tensor:
 
 # --- non-saturating ------------------------------------------------------------------
 
+
 def non_saturating_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """Discriminator loss used with the non-saturating generator loss.
 
@@ -162,6 +165,7 @@ def non_saturating_generator_loss(fake_logits) -> tf.Tensor:
 
 # --- least squares -------------------------------------------------------------------
 
+
 def least_squares_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """LSGAN discriminator loss ``1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]``.
 
@@ -195,6 +199,7 @@ def least_squares_generator_loss(fake_logits) -> tf.Tensor:
 
 
 # --- hinge ---------------------------------------------------------------------------
+
 
 def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """Hinge discriminator loss ``E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]``.
@@ -231,6 +236,7 @@ def hinge_generator_loss(fake_logits) -> tf.Tensor:
 
 
 # --- Wasserstein ---------------------------------------------------------------------
+
 
 def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """Wasserstein critic loss ``E[f(G(z))] - E[f(x)]``.
@@ -269,6 +275,7 @@ def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
 
 # --- penalties -----------------------------------------------------------------------
 
+
 def _per_sample_grad_norm_squared(network: Callable, x: tf.Tensor) -> tf.Tensor:
     """``||d network(x_i) / d x_i||^2`` for every sample ``i``, shape ``(batch,)``.
 
@@ -284,8 +291,9 @@ def _per_sample_grad_norm_squared(network: Callable, x: tf.Tensor) -> tf.Tensor:
     return tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads)))
 
 
-def gradient_penalty(critic: Callable, real, fake, *, seed: int | None = None,
-                     generator: tf.random.Generator | None = None) -> tf.Tensor:
+def gradient_penalty(
+    critic: Callable, real, fake, *, seed: int | None = None, generator: tf.random.Generator | None = None
+) -> tf.Tensor:
     """WGAN-GP gradient penalty ``E[(||grad f(x_hat)|| - 1)^2]``, unweighted.
 
     ``x_hat = eps * real + (1 - eps) * fake`` with one ``eps ~ Uniform[0, 1]``

@@ -14,6 +14,10 @@ returns one **logit** per image (no sigmoid: the losses take logits).
 * :func:`tutorial_generator` / :func:`tutorial_discriminator` -- the TensorFlow
   DCGAN tutorial's published networks (5x5 kernels, a 7x7x256 projection),
   kept as the baseline for the benchmark and the notebook's comparison.
+* Building blocks, public because :mod:`.conditional` builds its networks from
+  them too: :func:`weight_init`, :func:`dcgan_batch_norm`,
+  :func:`maybe_spectral_norm`, :func:`upsample_to_28` (the 28x28 generator's
+  body) and :func:`check_output_shape`.
 
 Every weight is drawn from N(0, 0.02) as in the DCGAN paper; BN scales from
 N(1, 0.02). Each builder asserts its output shape.
@@ -34,6 +38,10 @@ from keras import layers
 
 __all__ = [
     "weight_init",
+    "dcgan_batch_norm",
+    "maybe_spectral_norm",
+    "check_output_shape",
+    "upsample_to_28",
     "dcgan_generator",
     "dcgan_discriminator",
     "dcgan_generator_64",
@@ -50,31 +58,46 @@ def weight_init(seed: int | None = None) -> keras.initializers.Initializer:
     return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=seed)
 
 
-def _bn(name: str | None = None) -> layers.Layer:
+def dcgan_batch_norm(name: str | None = None) -> layers.Layer:
+    """The batch normalisation every DCGAN builder here uses (also :mod:`.conditional`'s).
+
+    Scales start from N(1, 0.02) as in the DCGAN paper; momentum 0.9 and synchronised
+    statistics, for the reasons below.
+    """
     # momentum 0.9: moving statistics catch up within tens of steps, so samples drawn in
     # inference mode look right even after a short (quick-mode) run.
     # synchronized=True: under a tf.distribute strategy the batch statistics are taken over
     # the *global* batch (all-reduced), so n replicas train exactly like one device with the
     # same global batch (tested); per-replica statistics made 2-replica weights drift from
     # single-device ones by ~1e-2 after 4 steps. On one device it is the same computation.
-    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True,
-                                     gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
-                                     name=name)
+    return layers.BatchNormalization(
+        momentum=0.9,
+        epsilon=1e-5,
+        synchronized=True,
+        gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+        name=name,
+    )
 
 
-def _maybe_sn(layer: layers.Layer, spectral_norm: bool) -> layers.Layer:
-    """Wrap a layer in spectral normalisation (Miyato et al. 2018) when asked."""
+def maybe_spectral_norm(layer: layers.Layer, spectral_norm: bool) -> layers.Layer:
+    """Wrap ``layer`` in spectral normalisation (Miyato et al. 2018) when ``spectral_norm``, else return it."""
     return layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
-def _check(model: keras.Model, expected: tuple[int, ...]) -> keras.Model:
+def check_output_shape(model: keras.Model, expected: tuple[int, ...]) -> keras.Model:
+    """Return ``model`` after asserting its output shape without the batch axis is ``expected``.
+
+    Every builder ends with it, so a wrong layer size fails where the model is built,
+    not several layers later inside a loss.
+    """
     got = tuple(model.output_shape[1:])
     assert got == expected, f"{model.name}: output shape {got}, expected {expected}"
     return model
 
 
-def dcgan_generator(latent_dim: int = 64, width: int = 32, *, seed: int | None = None,
-                    name: str = "generator") -> keras.Model:
+def dcgan_generator(
+    latent_dim: int = 64, width: int = 32, *, seed: int | None = None, name: str = "generator"
+) -> keras.Model:
     """Generator z (B, latent_dim) -> digits (B, 28, 28, 1) in [-1, 1] (tanh).
 
     Dense projection to 7x7x(2*width) -> BN/ReLU -> 4x4 transposed conv, stride 2
@@ -82,23 +105,29 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32, *, seed: int | None =
     -> BN/ReLU -> 3x3 conv to 28x28x1 ("to_pixels") -> tanh.
     """
     z = keras.Input((latent_dim,), name="z")
-    image = _upsample_to_28(z, width, weight_init(seed))
-    return _check(keras.Model(z, image, name=name), (28, 28, 1))
+    image = upsample_to_28(z, width, weight_init(seed))
+    return check_output_shape(keras.Model(z, image, name=name), (28, 28, 1))
 
 
-def _upsample_to_28(x: Any, width: int, init: keras.initializers.Initializer) -> Any:
-    """The 28x28 generator's body, shared with the conditional generator: (B, d) -> (B, 28, 28, 1) in [-1, 1]."""
+def upsample_to_28(x: Any, width: int, init: keras.initializers.Initializer) -> Any:
+    """The 28x28 generator's body, shared with the conditional generator: (B, d) -> (B, 28, 28, 1) in [-1, 1].
+
+    ``x`` is a symbolic Keras tensor (B, d) -- the latent vector, or the latent vector
+    joined with a label embedding -- and the result is the tanh output (float32).
+    """
     x = layers.Dense(7 * 7 * 2 * width, use_bias=False, kernel_initializer=init, name="project")(x)
-    x = _bn("project_bn")(x)
+    x = dcgan_batch_norm("project_bn")(x)
     x = layers.ReLU()(x)
-    x = layers.Reshape((7, 7, 2 * width))(x)                                       # 7x7
-    x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=init, name="up1")(x)            # 14x14
-    x = _bn("up1_bn")(x)
+    x = layers.Reshape((7, 7, 2 * width))(x)  # 7x7
+    x = layers.Conv2DTranspose(
+        width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=init, name="up1"
+    )(x)  # 14x14
+    x = dcgan_batch_norm("up1_bn")(x)
     x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(max(width // 2, 1), 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=init, name="up2")(x)            # 28x28
-    x = _bn("up2_bn")(x)
+    x = layers.Conv2DTranspose(
+        max(width // 2, 1), 4, strides=2, padding="same", use_bias=False, kernel_initializer=init, name="up2"
+    )(x)  # 28x28
+    x = dcgan_batch_norm("up2_bn")(x)
     x = layers.ReLU()(x)
     # Why a last 3x3 convolution instead of a transposed convolution straight to one
     # channel: each output pixel of a stride-2 transposed convolution is made by one of
@@ -111,8 +140,14 @@ def _upsample_to_28(x: Any, width: int, init: keras.initializers.Initializer) ->
     return layers.Activation("tanh", dtype="float32", name="tanh")(x)
 
 
-def dcgan_discriminator(width: int = 32, *, batch_norm: bool = True, spectral_norm: bool = False,
-                        seed: int | None = None, name: str = "discriminator") -> keras.Model:
+def dcgan_discriminator(
+    width: int = 32,
+    *,
+    batch_norm: bool = True,
+    spectral_norm: bool = False,
+    seed: int | None = None,
+    name: str = "discriminator",
+) -> keras.Model:
     """Discriminator digits (B, 28, 28, 1) in [-1, 1] -> logits (B, 1).
 
     4x4 conv, stride 2 to 14x14xwidth -> LeakyReLU(0.2) -> 4x4 conv, stride 2 to
@@ -129,23 +164,36 @@ def dcgan_discriminator(width: int = 32, *, batch_norm: bool = True, spectral_no
     init = weight_init(seed)
     use_bn = batch_norm and not spectral_norm
     image = keras.Input((28, 28, 1), name="image")
-    x = _maybe_sn(layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init,
-                                name="down1"), spectral_norm)(image)               # 14x14
+    x = maybe_spectral_norm(
+        layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init, name="down1"), spectral_norm
+    )(image)  # 14x14
     x = layers.LeakyReLU(0.2)(x)
     for i, (channels, kernel) in enumerate(((2 * width, 4), (4 * width, 3)), start=2):
-        x = _maybe_sn(layers.Conv2D(channels, kernel, strides=2, padding="same", use_bias=not use_bn,
-                                    kernel_initializer=init, name=f"down{i}"), spectral_norm)(x)  # 7x7, 4x4
+        x = maybe_spectral_norm(
+            layers.Conv2D(
+                channels,
+                kernel,
+                strides=2,
+                padding="same",
+                use_bias=not use_bn,
+                kernel_initializer=init,
+                name=f"down{i}",
+            ),
+            spectral_norm,
+        )(x)  # 7x7, 4x4
         if use_bn:
-            x = _bn(f"down{i}_bn")(x)
+            x = dcgan_batch_norm(f"down{i}_bn")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    logit = _maybe_sn(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"),
-                      spectral_norm)(x)
-    return _check(keras.Model(image, logit, name=name), (1,))
+    logit = maybe_spectral_norm(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"), spectral_norm)(
+        x
+    )
+    return check_output_shape(keras.Model(image, logit, name=name), (1,))
 
 
-def dcgan_generator_64(latent_dim: int = 100, width: int = 64, *, channels: int = 3,
-                       seed: int | None = None, name: str = "generator_64") -> keras.Model:
+def dcgan_generator_64(
+    latent_dim: int = 100, width: int = 64, *, channels: int = 3, seed: int | None = None, name: str = "generator_64"
+) -> keras.Model:
     """The DCGAN paper's generator: z (B, latent_dim) -> images (B, 64, 64, channels) in [-1, 1].
 
     Project to 4x4x(8*width), then four 4x4 stride-2 transposed convolutions
@@ -154,22 +202,28 @@ def dcgan_generator_64(latent_dim: int = 100, width: int = 64, *, channels: int 
     init = weight_init(seed)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(4 * 4 * 8 * width, use_bias=False, kernel_initializer=init, name="project")(z)
-    x = _bn("project_bn")(x)
+    x = dcgan_batch_norm("project_bn")(x)
     x = layers.ReLU()(x)
-    x = layers.Reshape((4, 4, 8 * width))(x)                                       # 4x4
-    for i, mult in enumerate((4, 2, 1), start=1):                                  # 8, 16, 32
-        x = layers.Conv2DTranspose(mult * width, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=init, name=f"up{i}")(x)
-        x = _bn(f"up{i}_bn")(x)
+    x = layers.Reshape((4, 4, 8 * width))(x)  # 4x4
+    for i, mult in enumerate((4, 2, 1), start=1):  # 8, 16, 32
+        x = layers.Conv2DTranspose(
+            mult * width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=init, name=f"up{i}"
+        )(x)
+        x = dcgan_batch_norm(f"up{i}_bn")(x)
         x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init,
-                               name="up4")(x)                                      # 64x64
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init, name="up4")(x)  # 64x64
     image = layers.Activation("tanh", dtype="float32", name="tanh")(x)
-    return _check(keras.Model(z, image, name=name), (64, 64, channels))
+    return check_output_shape(keras.Model(z, image, name=name), (64, 64, channels))
 
 
-def dcgan_discriminator_64(width: int = 64, *, channels: int = 3, spectral_norm: bool = False,
-                           seed: int | None = None, name: str = "discriminator_64") -> keras.Model:
+def dcgan_discriminator_64(
+    width: int = 64,
+    *,
+    channels: int = 3,
+    spectral_norm: bool = False,
+    seed: int | None = None,
+    name: str = "discriminator_64",
+) -> keras.Model:
     """The DCGAN paper's discriminator: images (B, 64, 64, channels) -> logits (B, 1).
 
     Four 4x4 stride-2 convolutions 64 -> 32 -> 16 -> 8 -> 4 (w, 2w, 4w, 8w channels),
@@ -179,17 +233,27 @@ def dcgan_discriminator_64(width: int = 64, *, channels: int = 3, spectral_norm:
     init = weight_init(seed)
     image = keras.Input((64, 64, channels), name="image")
     x = image
-    for i, mult in enumerate((1, 2, 4, 8), start=1):                               # 32, 16, 8, 4
-        x = _maybe_sn(layers.Conv2D(mult * width, 4, strides=2, padding="same",
-                                    use_bias=spectral_norm or i == 1,
-                                    kernel_initializer=init, name=f"down{i}"), spectral_norm)(x)
+    for i, mult in enumerate((1, 2, 4, 8), start=1):  # 32, 16, 8, 4
+        x = maybe_spectral_norm(
+            layers.Conv2D(
+                mult * width,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=spectral_norm or i == 1,
+                kernel_initializer=init,
+                name=f"down{i}",
+            ),
+            spectral_norm,
+        )(x)
         if i > 1 and not spectral_norm:
-            x = _bn(f"down{i}_bn")(x)
+            x = dcgan_batch_norm(f"down{i}_bn")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    logit = _maybe_sn(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"),
-                      spectral_norm)(x)
-    return _check(keras.Model(image, logit, name=name), (1,))
+    logit = maybe_spectral_norm(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"), spectral_norm)(
+        x
+    )
+    return check_output_shape(keras.Model(image, logit, name=name), (1,))
 
 
 def tutorial_generator(latent_dim: int = 100, *, name: str = "tutorial_generator") -> keras.Model:
@@ -208,7 +272,7 @@ def tutorial_generator(latent_dim: int = 100, *, name: str = "tutorial_generator
     x = layers.LeakyReLU()(layers.BatchNormalization()(x))
     x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False)(x)
     image = layers.Activation("tanh", dtype="float32")(x)
-    return _check(keras.Model(z, image, name=name), (28, 28, 1))
+    return check_output_shape(keras.Model(z, image, name=name), (28, 28, 1))
 
 
 def tutorial_discriminator(*, name: str = "tutorial_discriminator") -> keras.Model:
@@ -220,7 +284,7 @@ def tutorial_discriminator(*, name: str = "tutorial_discriminator") -> keras.Mod
     x = layers.Conv2D(128, 5, strides=2, padding="same")(x)
     x = layers.Dropout(0.3)(layers.LeakyReLU()(x))
     logit = layers.Dense(1, dtype="float32")(layers.Flatten()(x))
-    return _check(keras.Model(image, logit, name=name), (1,))
+    return check_output_shape(keras.Model(image, logit, name=name), (1,))
 
 
 def count_flops(model: keras.Model) -> int:
@@ -257,8 +321,9 @@ def count_flops(model: keras.Model) -> int:
     return int(2 * macs)
 
 
-def gan_step_flops(generator: keras.Model, discriminator: keras.Model, batch_size: int,
-                   d_steps: int = 1, shared_fakes: bool = False) -> int:
+def gan_step_flops(
+    generator: keras.Model, discriminator: keras.Model, batch_size: int, d_steps: int = 1, shared_fakes: bool = False
+) -> int:
     """Approximate FLOPs of one GAN training step (``GAN.gan_step``).
 
     Per discriminator update: G forward on B noise vectors, D forward + backward

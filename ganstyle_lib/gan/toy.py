@@ -18,8 +18,9 @@ CPU gives the same numbers every time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Sequence, Union
+from typing import NamedTuple, TypeAlias
 
 import keras
 import numpy as np
@@ -54,6 +55,7 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
 
 # --- targets -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class GaussianMixture:
     """A mixture of isotropic Gaussians in ``dim`` dimensions.
@@ -83,9 +85,9 @@ class GaussianMixture:
     def pdf(self, x) -> np.ndarray:
         """Density at points ``x``: shape ``(n, dim)`` (or ``(n,)`` when ``dim == 1``) -> ``(n,)``."""
         x = np.asarray(x, dtype=np.float64).reshape(-1, self.dim)
-        sq_dist = ((x[:, None, :] - self.centers[None]) ** 2).sum(-1)       # (n, k)
+        sq_dist = ((x[:, None, :] - self.centers[None]) ** 2).sum(-1)  # (n, k)
         var = self.stds.astype(np.float64) ** 2
-        norm = (2 * np.pi * var) ** (-self.dim / 2)                           # (k,)
+        norm = (2 * np.pi * var) ** (-self.dim / 2)  # (k,)
         return (self.weights * norm * np.exp(-sq_dist / (2 * var))).sum(-1)
 
 
@@ -102,8 +104,9 @@ def _mixture(centers, stds, weights=None) -> GaussianMixture:
     return GaussianMixture(centers, stds, weights)
 
 
-def mixture_1d(means: Sequence[float], stds: float | Sequence[float],
-               weights: Sequence[float] | None = None) -> GaussianMixture:
+def mixture_1d(
+    means: Sequence[float], stds: float | Sequence[float], weights: Sequence[float] | None = None
+) -> GaussianMixture:
     """A 1-D Gaussian mixture, e.g. ``mixture_1d([-2, 2], 0.5)``; equal weights by default."""
     return _mixture(np.asarray(means, dtype=np.float64)[:, None], stds, weights)
 
@@ -122,6 +125,7 @@ def grid(n_per_side: int = 5, spacing: float = 2.0, std: float = 0.05) -> Gaussi
 
 
 # --- formulas on a grid --------------------------------------------------------------
+
 
 def optimal_discriminator(p_data, p_g) -> np.ndarray:
     """The optimal discriminator ``D*(x) = p_data(x) / (p_data(x) + p_g(x))``.
@@ -194,6 +198,7 @@ def gan_value(p_data, p_g, dx: float, d=None) -> float:
 
 # --- mode collapse measures ----------------------------------------------------------
 
+
 class ModeCoverage(NamedTuple):
     """``modes_covered`` (int) and ``high_quality_pct`` (float in [0, 100])."""
 
@@ -217,7 +222,7 @@ def mode_counts(samples, centers, std: float) -> np.ndarray:
     """
     samples = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
     centers = np.asarray(centers, dtype=np.float64).reshape(len(centers), -1)
-    dist = np.sqrt(((samples[:, None, :] - centers[None]) ** 2).sum(-1))   # (n, k)
+    dist = np.sqrt(((samples[:, None, :] - centers[None]) ** 2).sum(-1))  # (n, k)
     nearest = dist.argmin(axis=1)
     good = dist[np.arange(len(samples)), nearest] <= 3 * std
     return np.bincount(nearest[good], minlength=len(centers))
@@ -246,20 +251,26 @@ def mode_coverage(samples, centers, std: float, min_count: int = 1) -> ModeCover
 
 # --- small networks ------------------------------------------------------------------
 
-def _mlp(input_dim: int, output_dim: int, hidden: Sequence[int], activation: str,
-         seed: int | None, name: str) -> keras.Sequential:
+
+def _mlp(
+    input_dim: int, output_dim: int, hidden: Sequence[int], activation: str, seed: int | None, name: str
+) -> keras.Sequential:
     layers: list = [keras.Input((input_dim,))]
     # One seeded initializer per layer: the same seed gives the same weights.
     for i, units in enumerate([*hidden, output_dim]):
         init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
         last = i == len(hidden)
-        layers.append(keras.layers.Dense(units, activation=None if last else activation,
-                                         kernel_initializer=init))
+        layers.append(keras.layers.Dense(units, activation=None if last else activation, kernel_initializer=init))
     return keras.Sequential(layers, name=name)
 
 
-def make_generator(latent_dim: int = 8, output_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                   activation: str = "relu", seed: int | None = 0) -> keras.Sequential:
+def make_generator(
+    latent_dim: int = 8,
+    output_dim: int = 2,
+    hidden: Sequence[int] = (128, 128),
+    activation: str = "relu",
+    seed: int | None = 0,
+) -> keras.Sequential:
     """An MLP generator: noise ``(batch, latent_dim)`` -> samples ``(batch, output_dim)``.
 
     The output layer is linear because toy data is unbounded (not images in [-1, 1]).
@@ -267,9 +278,14 @@ def make_generator(latent_dim: int = 8, output_dim: int = 2, hidden: Sequence[in
     return _mlp(latent_dim, output_dim, hidden, activation, seed, "generator")
 
 
-def make_discriminator(input_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                       activation: str = "relu", seed: int | None = 1, *,
-                       spectral_norm: bool = False) -> keras.Sequential:
+def make_discriminator(
+    input_dim: int = 2,
+    hidden: Sequence[int] = (128, 128),
+    activation: str = "relu",
+    seed: int | None = 1,
+    *,
+    spectral_norm: bool = False,
+) -> keras.Sequential:
     """An MLP discriminator: samples ``(batch, input_dim)`` -> logits ``(batch, 1)``.
 
     Returns logits (no sigmoid): every loss in :mod:`ganstyle_lib.gan.losses`
@@ -280,13 +296,14 @@ def make_discriminator(input_dim: int = 2, hidden: Sequence[int] = (128, 128),
     mlp = _mlp(input_dim, 1, hidden, activation, seed, "discriminator")
     if not spectral_norm:
         return mlp
-    return keras.Sequential([keras.Input((input_dim,))]
-                            + [keras.layers.SpectralNormalization(layer) for layer in mlp.layers],
-                            name="discriminator")
+    return keras.Sequential(
+        [keras.Input((input_dim,))] + [keras.layers.SpectralNormalization(layer) for layer in mlp.layers],
+        name="discriminator",
+    )
 
 
 #: A learning rate: a float or a Keras schedule (called with the optimiser's step count).
-LearningRate = Union[float, keras.optimizers.schedules.LearningRateSchedule]
+LearningRate: TypeAlias = float | keras.optimizers.schedules.LearningRateSchedule
 
 
 def _adam(learning_rate, beta_1: float = 0.5, beta_2: float = 0.999) -> keras.optimizers.Adam:
@@ -297,9 +314,18 @@ def _adam(learning_rate, beta_1: float = 0.5, beta_2: float = 0.999) -> keras.op
 
 # --- training ------------------------------------------------------------------------
 
-def fit_discriminator(discriminator: keras.Model, real: GaussianMixture, fake: GaussianMixture, *,
-                      steps: int = 2000, batch_size: int = 256, learning_rate: LearningRate = 1e-3,
-                      seed: int = 0, progress: bool = True) -> dict[str, list[float]]:
+
+def fit_discriminator(
+    discriminator: keras.Model,
+    real: GaussianMixture,
+    fake: GaussianMixture,
+    *,
+    steps: int = 2000,
+    batch_size: int = 256,
+    learning_rate: LearningRate = 1e-3,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, list[float]]:
     """Train a discriminator to tell two *fixed* distributions apart.
 
     The generator does not move, so by the optimal-discriminator result
@@ -322,8 +348,9 @@ def fit_discriminator(discriminator: keras.Model, real: GaussianMixture, fake: G
     @tf.function
     def step(x_real, x_fake):
         with tf.GradientTape() as tape:
-            loss = gan_losses.minimax_discriminator_loss(discriminator(x_real, training=True),
-                                                         discriminator(x_fake, training=True))
+            loss = gan_losses.minimax_discriminator_loss(
+                discriminator(x_real, training=True), discriminator(x_fake, training=True)
+            )
         grads = tape.gradient(loss, discriminator.trainable_variables)
         optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
         return loss
@@ -372,13 +399,27 @@ def _pack(x: tf.Tensor, pack: int) -> tf.Tensor:
     return tf.reshape(x, [-1, pack * x.shape[-1]]) if pack > 1 else x
 
 
-def train_toy_gan(generator: keras.Model, discriminator: keras.Model, data: GaussianMixture, *,
-                  loss: str = "non_saturating", steps: int = 2000, batch_size: int = 256,
-                  d_learning_rate: LearningRate = 1e-3, g_learning_rate: LearningRate = 1e-3, d_steps: int = 1,
-                  pack: int = 1, gp_weight: float = 0.0, betas: tuple[float, float] = (0.5, 0.999),
-                  snapshot_every: int = 200,
-                  snapshot_size: int = 2500, probe=None, log_every: int = 50, seed: int = 0,
-                  progress: bool = True) -> ToyRun:
+def train_toy_gan(
+    generator: keras.Model,
+    discriminator: keras.Model,
+    data: GaussianMixture,
+    *,
+    loss: str = "non_saturating",
+    steps: int = 2000,
+    batch_size: int = 256,
+    d_learning_rate: LearningRate = 1e-3,
+    g_learning_rate: LearningRate = 1e-3,
+    d_steps: int = 1,
+    pack: int = 1,
+    gp_weight: float = 0.0,
+    betas: tuple[float, float] = (0.5, 0.999),
+    snapshot_every: int = 200,
+    snapshot_size: int = 2500,
+    probe=None,
+    log_every: int = 50,
+    seed: int = 0,
+    progress: bool = True,
+) -> ToyRun:
     """Train a small GAN with the procedure of Goodfellow et al. (2014), Algorithm 1.
 
     Each step: ``d_steps`` discriminator updates on fresh real and fake
@@ -432,8 +473,7 @@ def train_toy_gan(generator: keras.Model, discriminator: keras.Model, data: Gaus
         with tf.GradientTape() as tape:
             d_loss = d_loss_fn(critic(real_packed), critic(fake_packed))
             if gp_weight:
-                d_loss += gp_weight * gan_losses.gradient_penalty(
-                    critic, real_packed, fake_packed, generator=tf_rng)
+                d_loss += gp_weight * gan_losses.gradient_penalty(critic, real_packed, fake_packed, generator=tf_rng)
         grads = tape.gradient(d_loss, discriminator.trainable_variables)
         d_opt.apply_gradients(zip(grads, discriminator.trainable_variables))
         return d_loss

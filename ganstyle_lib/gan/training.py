@@ -42,7 +42,8 @@ slower with XLA).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -58,14 +59,18 @@ def resolve_losses(loss: str | LossPair) -> LossPair:
         from . import losses
 
         if loss not in losses.LOSSES:
-            raise ValueError(f"unknown GAN loss {loss!r}; choose one of {sorted(losses.LOSSES)} "
-                             "or pass a (discriminator_loss, generator_loss) pair")
+            raise ValueError(
+                f"unknown GAN loss {loss!r}; choose one of {sorted(losses.LOSSES)} "
+                "or pass a (discriminator_loss, generator_loss) pair"
+            )
         return losses.LOSSES[loss]
     try:
         d_loss, g_loss = loss
     except (TypeError, ValueError):
-        raise TypeError("loss must be a name or a (discriminator_loss(real_logits, fake_logits), "
-                        f"generator_loss(fake_logits)) pair, got {loss!r}") from None
+        raise TypeError(
+            "loss must be a name or a (discriminator_loss(real_logits, fake_logits), "
+            f"generator_loss(fake_logits)) pair, got {loss!r}"
+        ) from None
     if not (callable(d_loss) and callable(g_loss)):
         raise TypeError("both members of the loss pair must be callable")
     return d_loss, g_loss
@@ -93,8 +98,7 @@ class _UniformFrom:
         return keras.random.uniform(shape, seed=self.seed_generator)
 
 
-def fit_for_seconds(gan: "GAN", dataset: Any, seconds: float, *, chunk: int = 25,
-                    warmup: int = 1) -> dict[str, float]:
+def fit_for_seconds(gan: GAN, dataset: Any, seconds: float, *, chunk: int = 25, warmup: int = 1) -> dict[str, float]:
     """Train ``gan`` on ``dataset`` (repeated) for about ``seconds`` of wall time.
 
     Runs ``fit()`` in chunks of at most ``chunk`` steps until the budget is spent (the
@@ -153,25 +157,36 @@ class GAN(keras.Model):
     needs ``(images, labels)`` batches and both networks see the real batch's labels.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, *,
-                 latent_dim: int | None = None, d_steps: int = 1, ema_decay: float | None = None,
-                 seed: int = 0, gp_weight: float = 0.0, shared_fakes: bool = False,
-                 name: str = "gan", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        latent_dim: int | None = None,
+        d_steps: int = 1,
+        ema_decay: float | None = None,
+        seed: int = 0,
+        gp_weight: float = 0.0,
+        shared_fakes: bool = False,
+        name: str = "gan",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, **kwargs)
         if d_steps < 1:
             raise ValueError(f"d_steps must be >= 1, got {d_steps}")
         if shared_fakes and d_steps != 1:
-            raise ValueError(f"shared_fakes=True shares one batch of fakes between one discriminator "
-                             f"update and one generator update: use d_steps=1 (got {d_steps}), or "
-                             f"shared_fakes=False for several discriminator updates per step")
+            raise ValueError(
+                f"shared_fakes=True shares one batch of fakes between one discriminator "
+                f"update and one generator update: use d_steps=1 (got {d_steps}), or "
+                f"shared_fakes=False for several discriminator updates per step"
+            )
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
         self.generator = generator
         self.discriminator = discriminator
         self.conditional = len(generator.inputs) == 2
         if self.conditional and len(discriminator.inputs) != 2:
-            raise ValueError("a conditional generator ([z, label] inputs) needs a discriminator "
-                             "taking [image, label]")
+            raise ValueError("a conditional generator ([z, label] inputs) needs a discriminator taking [image, label]")
         if gp_weight < 0:
             raise ValueError(f"gp_weight must be >= 0, got {gp_weight}")
         self.gp_weight = float(gp_weight)
@@ -180,8 +195,7 @@ class GAN(keras.Model):
         self.shared_fakes = bool(shared_fakes)
         self.ema_decay = ema_decay
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
-        self.step = keras.Variable(0, dtype="int64", trainable=False, name="gan_step",
-                                   aggregation="only_first_replica")
+        self.step = keras.Variable(0, dtype="int64", trainable=False, name="gan_step", aggregation="only_first_replica")
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.name = f"{generator.name}_ema"
@@ -199,9 +213,13 @@ class GAN(keras.Model):
         self.built = True
 
     # -- set-up -------------------------------------------------------------------------
-    def compile(self, d_optimizer: keras.optimizers.Optimizer | None = None,
-                g_optimizer: keras.optimizers.Optimizer | None = None,
-                loss: str | LossPair = "non_saturating", **kwargs: Any) -> None:
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        loss: str | LossPair = "non_saturating",
+        **kwargs: Any,
+    ) -> None:
         """Choose the two optimisers and the loss pair (a name from ``losses.LOSSES``).
 
         Defaults: Adam(2e-4, beta_1=0.5) for both, as in the DCGAN paper.
@@ -234,9 +252,10 @@ class GAN(keras.Model):
         out of a per-replica function and the step fails ("You must feed a
         value for placeholder tensor ... cond/Placeholder").
         """
+        if self.d_optimizer is None or self.g_optimizer is None:
+            raise RuntimeError("call gan.compile(d_optimizer, g_optimizer, loss=...) before build_optimizers()")
         with self.distribute_strategy.scope():
-            for optimizer, net in ((self.d_optimizer, self.discriminator),
-                                   (self.g_optimizer, self.generator)):
+            for optimizer, net in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
                 if not optimizer.built:
                     optimizer.build(net.trainable_variables)
 
@@ -261,8 +280,7 @@ class GAN(keras.Model):
         """n latent vectors from N(0, I), drawn from the GAN's own (checkpointed) seed generator."""
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
-    def generate(self, z_or_n: Any, labels: Any = None, *, use_ema: bool = True,
-                 batch_size: int = 500) -> Any:
+    def generate(self, z_or_n: Any, labels: Any = None, *, use_ema: bool = True, batch_size: int = 500) -> Any:
         """Images (N, H, W, C) in [-1, 1] as a NumPy array, in inference mode.
 
         ``z_or_n`` is either latent vectors (N, latent_dim) or a count N (fresh
@@ -279,10 +297,12 @@ class GAN(keras.Model):
         net = self.ema_generator if (use_ema and self.ema_generator is not None) else self.generator
         if self.conditional:
             y = (np.arange(len(z)) % self._n_classes() if labels is None else np.asarray(labels)).astype("int32")
-            out = [np.asarray(net([z[i:i + batch_size], y[i:i + batch_size]], training=False))
-                   for i in range(0, len(z), batch_size)]
+            out = [
+                np.asarray(net([z[i : i + batch_size], y[i : i + batch_size]], training=False))
+                for i in range(0, len(z), batch_size)
+            ]
         else:
-            out = [np.asarray(net(z[i:i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
+            out = [np.asarray(net(z[i : i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, *net.output_shape[1:]), "float32")
 
     # -- the step -------------------------------------------------------------------------
@@ -316,7 +336,7 @@ class GAN(keras.Model):
             return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         z = keras.random.normal((n * batch, self.latent_dim), seed=self.seed_generator)
         start = tf.cast(ctx.replica_id_in_sync_group, batch.dtype) * batch
-        return z[start:start + batch]
+        return z[start : start + batch]
 
     def _n_classes(self) -> int:
         """Classes of a conditional generator: rows of its first Embedding table."""
@@ -331,8 +351,10 @@ class GAN(keras.Model):
     def _d(self, images: tf.Tensor, labels: Any, training: bool = True) -> tf.Tensor:
         return self.discriminator([images, labels] if self.conditional else images, training=training)
 
-    def _discriminator_step(self, real: tf.Tensor, batch: tf.Tensor, labels: Any = None,
-                            fake: tf.Tensor | None = None) -> tuple[tf.Tensor, ...]:
+    def _discriminator_step(
+        self, real: tf.Tensor, batch: tf.Tensor, labels: Any = None, fake: tf.Tensor | None = None
+    ) -> tuple[tf.Tensor, ...]:
+        assert self.d_loss_fn is not None and self.d_optimizer is not None  # compile() set them (gan_step checks)
         if fake is None:  # fresh fakes; with shared_fakes the generator step's are passed in
             fake = self._g(self._latent(batch), labels)
         with tf.GradientTape() as tape:
@@ -343,7 +365,8 @@ class GAN(keras.Model):
                 from .losses import gradient_penalty
 
                 d_loss += self.gp_weight * gradient_penalty(
-                    lambda x: self._d(x, labels), real, fake, generator=_UniformFrom(self.seed_generator))
+                    lambda x: self._d(x, labels), real, fake, generator=_UniformFrom(self.seed_generator)
+                )
             scaled = self._scale(d_loss, self.d_optimizer)
         grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
@@ -353,6 +376,7 @@ class GAN(keras.Model):
 
     def _generator_step(self, batch: tf.Tensor, labels: Any = None) -> tuple[tf.Tensor, tf.Tensor]:
         """One generator update; returns its loss and the fakes it was computed on."""
+        assert self.g_loss_fn is not None and self.g_optimizer is not None  # compile() set them (gan_step checks)
         z = self._latent(batch)
         with tf.GradientTape() as tape:
             fake = self._g(z, labels)
@@ -366,8 +390,11 @@ class GAN(keras.Model):
     def _ema_pairs(self) -> list[tuple[Any, Any, float]]:
         # Same architecture, same weight order: trainable weights are averaged,
         # batch-norm moving statistics (non-trainable) are copied (decay 0).
-        return [(ema, src, self.ema_decay if src.trainable else 0.0)
-                for ema, src in zip(self.ema_generator.weights, self.generator.weights)]
+        decay = self.ema_decay or 0.0  # a number whenever there is an EMA generator
+        return [
+            (ema, src, decay if src.trainable else 0.0)
+            for ema, src in zip(self.ema_generator.weights, self.generator.weights)
+        ]
 
     def update_ema(self) -> None:
         """One EMA step of ``ema_generator`` towards ``generator`` (BN statistics copied)."""
@@ -379,8 +406,9 @@ class GAN(keras.Model):
             def merged(strategy: tf.distribute.Strategy) -> None:
                 for ema, src, decay in pairs:
                     strategy.extended.update(
-                        ema.value, lambda e, s, d=decay: e.assign(d * e + (1.0 - d) * s),
-                        args=(src.value,))
+                        ema.value, lambda e, s, d=decay: e.assign(d * e + (1.0 - d) * s), args=(src.value,)
+                    )
+
             tf.distribute.get_replica_context().merge_call(merged)
         else:
             for ema, src, decay in pairs:
@@ -406,13 +434,13 @@ class GAN(keras.Model):
         batch = tf.shape(real)[0]
         if self.conditional:
             if labels is None:
-                raise ValueError("a conditional GAN needs (images, labels) batches: use "
-                                 "data.digits_dataset(..., with_labels=True)")
+                raise ValueError(
+                    "a conditional GAN needs (images, labels) batches: use data.digits_dataset(..., with_labels=True)"
+                )
             labels = tf.cast(labels, tf.int32)
         if self.shared_fakes:
             g_loss, fake = self._generator_step(batch, labels)
-            d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels,
-                                                              fake=tf.stop_gradient(fake))
+            d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels, fake=tf.stop_gradient(fake))
         else:
             for _ in range(self.d_steps):  # a Python loop: unrolled once when traced
                 d_loss, d_real, d_fake = self._discriminator_step(real, batch, labels)

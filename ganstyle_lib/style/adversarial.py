@@ -30,7 +30,8 @@ discriminator maps them to ``[-1, 1]`` itself.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -51,6 +52,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- geometry
+
 
 def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> int:
     """Side ``R`` of the input window that one output position of a stack of convolutions sees.
@@ -115,17 +117,27 @@ def patch_grid_shape(height: int, width: int, num_downsamples: int = 3, kernel_s
     """
     size = patch_receptive_field(num_downsamples, kernel_size)
     if min(height, width) < size:
-        raise ValueError(f"a {height}x{width} input is smaller than the discriminator's {size}x{size} "
-                         f"receptive field; use larger crops or fewer downsamplings (num_downsamples)")
+        raise ValueError(
+            f"a {height}x{width} input is smaller than the discriminator's {size}x{size} "
+            f"receptive field; use larger crops or fewer downsamplings (num_downsamples)"
+        )
     layers = patch_layers(num_downsamples, kernel_size)
     return valid_output_size(height, *layers), valid_output_size(width, *layers)
 
 
 # --------------------------------------------------------------------------- the network
 
-def patch_discriminator(num_downsamples: int = 3, width: int = 64, *, kernel_size: int = 4,
-                        norm: str = "none", input_shape: Sequence[int | None] = (None, None, 3),
-                        seed: int | None = None, name: str = "patch_discriminator") -> keras.Model:
+
+def patch_discriminator(
+    num_downsamples: int = 3,
+    width: int = 64,
+    *,
+    kernel_size: int = 4,
+    norm: str = "none",
+    input_shape: Sequence[int | None] = (None, None, 3),
+    seed: int | None = None,
+    name: str = "patch_discriminator",
+) -> keras.Model:
     """A PatchGAN discriminator: images ``(B, H, W, 3)`` in [0, 1] -> logits ``(B, h, w, 1)``.
 
     ======================  ==========================================  =============
@@ -158,9 +170,16 @@ def patch_discriminator(num_downsamples: int = 3, width: int = 64, *, kernel_siz
     for i in range(num_downsamples + 1):
         last_features = i == num_downsamples
         label = "features" if last_features else f"down{i + 1}"
-        channels = min(width * 2 ** i, 8 * width)
-        x = keras.layers.Conv2D(channels, kernel_size, strides=1 if last_features else 2, padding="valid",
-                                kernel_initializer=init, use_bias=(i == 0 or norm == "none"), name=label)(x)
+        channels = min(width * 2**i, 8 * width)
+        x = keras.layers.Conv2D(
+            channels,
+            kernel_size,
+            strides=1 if last_features else 2,
+            padding="valid",
+            kernel_initializer=init,
+            use_bias=(i == 0 or norm == "none"),
+            name=label,
+        )(x)
         if i > 0 and norm == "instance":
             x = InstanceNormalization(name=f"{label}_norm")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"{label}_lrelu")(x)
@@ -169,6 +188,7 @@ def patch_discriminator(num_downsamples: int = 3, width: int = 64, *, kernel_siz
 
 
 # --------------------------------------------------------------------------- the adversarial loss
+
 
 class PatchAdversary:
     """A patch discriminator playing against a stylisation network, with the style image as "real data".
@@ -188,9 +208,16 @@ class PatchAdversary:
     of the game.
     """
 
-    def __init__(self, discriminator: keras.Model, style: Any, *, weight: float = 1.0,
-                 loss: str = "least_squares", optimizer: keras.optimizers.Optimizer | None = None,
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        discriminator: keras.Model,
+        style: Any,
+        *,
+        weight: float = 1.0,
+        loss: str = "least_squares",
+        optimizer: keras.optimizers.Optimizer | None = None,
+        seed: int = 0,
+    ) -> None:
         if loss not in gan_losses.LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(gan_losses.LOSSES)}")
         style = tf.convert_to_tensor(style, tf.float32)
@@ -210,15 +237,24 @@ class PatchAdversary:
         """``(batch_size, height, width, 3)`` random crops of the style image, half of them mirrored."""
         h, w = int(self.style.shape[1]), int(self.style.shape[2])
         if h < height or w < width:
-            raise ValueError(f"the style image ({h}x{w}) is smaller than the {height}x{width} crops; "
-                             "load it larger (data.load_image(..., max_dim=...)) or use smaller crops")
+            raise ValueError(
+                f"the style image ({h}x{w}) is smaller than the {height}x{width} crops; "
+                "load it larger (data.load_image(..., max_dim=...)) or use smaller crops"
+            )
         # Top-left corners, then boxes in crop_and_resize's normalised coordinates that land on whole
         # pixels: the crops are exact copies of the style image's pixels, no interpolation.
         top = self._rng.uniform([batch_size], 0, h - height + 1, dtype=tf.int32)
         left = self._rng.uniform([batch_size], 0, w - width + 1, dtype=tf.int32)
         top, left = tf.cast(top, tf.float32), tf.cast(left, tf.float32)
-        boxes = tf.stack([top / max(h - 1, 1), left / max(w - 1, 1),
-                          (top + height - 1) / max(h - 1, 1), (left + width - 1) / max(w - 1, 1)], axis=1)
+        boxes = tf.stack(
+            [
+                top / max(h - 1, 1),
+                left / max(w - 1, 1),
+                (top + height - 1) / max(h - 1, 1),
+                (left + width - 1) / max(w - 1, 1),
+            ],
+            axis=1,
+        )
         crops = tf.image.crop_and_resize(self.style, boxes, tf.zeros([batch_size], tf.int32), (height, width))
         flip = self._rng.uniform([batch_size, 1, 1, 1]) < 0.5
         return tf.where(flip, tf.reverse(crops, axis=[2]), crops)
@@ -246,15 +282,19 @@ class PatchAdversary:
 
 # --------------------------------------------------------------------------- measuring
 
+
 def _pixel_patches(images: np.ndarray, size: int, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` random ``size x size x 3`` patches of ``images`` ``(B, H, W, 3)``, flattened: ``(count, size*size*3)``."""
+    """``count`` random ``size x size x 3`` patches of ``images`` ``(B, H, W, 3)``.
+
+    Flattened: ``(count, size*size*3)``.
+    """
     b, h, w, c = images.shape
     if min(h, w) < size:
         raise ValueError(f"images of {h}x{w} pixels are smaller than {size}x{size} patches")
     idx = rng.integers(b, size=count)
     top = rng.integers(h - size + 1, size=count)
     left = rng.integers(w - size + 1, size=count)
-    rows = top[:, None] + np.arange(size)[None, :]             # (count, size)
+    rows = top[:, None] + np.arange(size)[None, :]  # (count, size)
     cols = left[:, None] + np.arange(size)[None, :]
     patches = images[idx[:, None, None], rows[:, :, None], cols[:, None, :]]  # (count, size, size, C)
     return patches.reshape(count, size * size * c)
@@ -268,8 +308,16 @@ def _downsample(images: np.ndarray, factor: int) -> np.ndarray:
     return images[:, :h, :w].reshape(b, h // factor, factor, w // factor, factor, c).mean(axis=(2, 4))
 
 
-def patch_distance(images: Any, reference: Any, *, patch_size: int = 7, scales: Sequence[int] = (1, 2),
-                   n_patches: int = 4096, n_projections: int = 128, seed: int = 0) -> float:
+def patch_distance(
+    images: Any,
+    reference: Any,
+    *,
+    patch_size: int = 7,
+    scales: Sequence[int] = (1, 2),
+    n_patches: int = 4096,
+    n_projections: int = 128,
+    seed: int = 0,
+) -> float:
     """Sliced Wasserstein distance between the pixel-patch distributions of two image sets.
 
     ``images`` ``(B, H, W, 3)`` and ``reference`` ``(B', H', W', 3)`` in [0, 1] (sizes may differ).

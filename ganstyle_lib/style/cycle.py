@@ -81,9 +81,19 @@ class CycleGAN(keras.Model):
     discriminators), ``cycle`` (the two weighted cycle terms), ``identity``, ``adv``.
     """
 
-    def __init__(self, g_ab: keras.Model, g_ba: keras.Model, d_a: keras.Model, d_b: keras.Model, *,
-                 cycle_weight: float = 10.0, identity_weight: float = 0.5, loss: str = "least_squares",
-                 name: str = "cyclegan", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        g_ab: keras.Model,
+        g_ba: keras.Model,
+        d_a: keras.Model,
+        d_b: keras.Model,
+        *,
+        cycle_weight: float = 10.0,
+        identity_weight: float = 0.5,
+        loss: str = "least_squares",
+        name: str = "cyclegan",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, **kwargs)
         if loss not in gan_losses.LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(gan_losses.LOSSES)}")
@@ -97,8 +107,12 @@ class CycleGAN(keras.Model):
     def metrics(self) -> list[keras.metrics.Metric]:
         return list(self._trackers.values())
 
-    def compile(self, g_optimizer: keras.optimizers.Optimizer | None = None,
-                d_optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
+    def compile(
+        self,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        **kwargs: Any,
+    ) -> None:
         """One optimiser for both generators, one for both discriminators; Adam(2e-4, beta_1=0.5) as the paper."""
         from .. import device
 
@@ -126,28 +140,40 @@ class CycleGAN(keras.Model):
         a, b = (tf.convert_to_tensor(x, tf.float32) for x in data)
         with tf.GradientTape() as tape:
             fake_b, fake_a = self.g_ab(a, training=True), self.g_ba(b, training=True)
-            adv = (self.g_loss_fn(self.d_b(fake_b, training=False))
-                   + self.g_loss_fn(self.d_a(fake_a, training=False)))
-            cycle = self.cycle_weight * (cycle_consistency_loss(a, self.g_ba(fake_b, training=True))
-                                         + cycle_consistency_loss(b, self.g_ab(fake_a, training=True)))
+            adv = self.g_loss_fn(self.d_b(fake_b, training=False)) + self.g_loss_fn(self.d_a(fake_a, training=False))
+            cycle = self.cycle_weight * (
+                cycle_consistency_loss(a, self.g_ba(fake_b, training=True))
+                + cycle_consistency_loss(b, self.g_ab(fake_a, training=True))
+            )
             identity = tf.constant(0.0)
             if self.identity_weight:
-                identity = self.identity_weight * self.cycle_weight * (
-                    cycle_consistency_loss(b, self.g_ab(b, training=True))
-                    + cycle_consistency_loss(a, self.g_ba(a, training=True)))
+                identity = (
+                    self.identity_weight
+                    * self.cycle_weight
+                    * (
+                        cycle_consistency_loss(b, self.g_ab(b, training=True))
+                        + cycle_consistency_loss(a, self.g_ba(a, training=True))
+                    )
+                )
             g_loss = adv + cycle + identity
         variables = self._g_variables()
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, variables), variables))
 
         fake_a, fake_b = tf.stop_gradient(fake_a), tf.stop_gradient(fake_b)
         with tf.GradientTape() as tape:
-            d_loss = (self.d_loss_fn(self.d_a(a, training=True), self.d_a(fake_a, training=True))
-                      + self.d_loss_fn(self.d_b(b, training=True), self.d_b(fake_b, training=True)))
+            d_loss = self.d_loss_fn(self.d_a(a, training=True), self.d_a(fake_a, training=True)) + self.d_loss_fn(
+                self.d_b(b, training=True), self.d_b(fake_b, training=True)
+            )
         variables = self._d_variables()
         self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, variables), variables))
 
-        for key, value in (("g_loss", g_loss), ("d_loss", d_loss), ("adv", adv), ("cycle", cycle),
-                           ("identity", identity)):
+        for key, value in (
+            ("g_loss", g_loss),
+            ("d_loss", d_loss),
+            ("adv", adv),
+            ("cycle", cycle),
+            ("identity", identity),
+        ):
             self._trackers[key].update_state(value)
         return {k: m.result() for k, m in self._trackers.items()}
 

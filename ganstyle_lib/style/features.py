@@ -38,8 +38,8 @@ kernels are rounded to 256 values per layer).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import keras
 import numpy as np
@@ -65,8 +65,7 @@ __all__ = [
 ]
 
 #: Style layers of Gatys et al. (2016) and of the TensorFlow tutorial.
-STYLE_LAYERS: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1",
-                                 "block4_conv1", "block5_conv1")
+STYLE_LAYERS: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 #: Content layer of the TensorFlow style-transfer tutorial.
 TUTORIAL_CONTENT_LAYERS: tuple[str, ...] = ("block5_conv2",)
 #: Content layer of Gatys, Ecker & Bethge (CVPR 2016).
@@ -109,8 +108,9 @@ def _build(depth_layer: str, pooling: str) -> list[keras.layers.Layer]:
     built = []
     for block, n_conv, channels in _BLOCKS:
         for i in range(1, n_conv + 1):
-            built.append(keras.layers.Conv2D(channels, 3, padding="same", activation="relu",
-                                             name=f"block{block}_conv{i}"))
+            built.append(
+                keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"block{block}_conv{i}")
+            )
             if built[-1].name == depth_layer:
                 return built
         built.append(pool_cls(2, strides=2, name=f"block{block}_pool"))
@@ -143,8 +143,9 @@ class VGGFeatures:
     model: the truncated ``keras.Model`` (``model.layers`` end at the deepest layer).
     """
 
-    def __init__(self, layers: Sequence[str], weights: str | os.PathLike = "auto", *,
-                 seed: int = 0, pooling: str = "max") -> None:
+    def __init__(
+        self, layers: Sequence[str], weights: str | os.PathLike = "auto", *, seed: int = 0, pooling: str = "max"
+    ) -> None:
         if pooling not in ("max", "avg"):
             raise ValueError(f"pooling must be 'max' or 'avg', got {pooling!r}")
         self.layers = _check_layers(layers)
@@ -176,8 +177,7 @@ class VGGFeatures:
         for layer in self._conv_layers():  # He-uniform: activations keep their scale with depth
             kernel, bias = layer.get_weights()
             limit = np.sqrt(6.0 / np.prod(kernel.shape[:3]))
-            layer.set_weights([rng.uniform(-limit, limit, kernel.shape).astype(np.float32),
-                               np.zeros_like(bias)])
+            layer.set_weights([rng.uniform(-limit, limit, kernel.shape).astype(np.float32), np.zeros_like(bias)])
 
     def _load(self, weights: str | os.PathLike, seed: int) -> tuple[bool, str]:
         self.imagenet_kind = "ImageNet VGG19"  # refined below when a file says what it is
@@ -191,8 +191,10 @@ class VGGFeatures:
         if env:
             path = Path(env).expanduser()
             if not path.is_file():
-                raise FileNotFoundError(f"{WEIGHTS_ENV_VAR}={env} names no file; point it at "
-                                        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 or unset it")
+                raise FileNotFoundError(
+                    f"{WEIGHTS_ENV_VAR}={env} names no file; point it at "
+                    "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 or unset it"
+                )
             return True, self._load_file(path, f"file {path} (from {WEIGHTS_ENV_VAR})")
         try:
             asset, path = assets.fetch_first_source("vgg19_notop")
@@ -202,8 +204,12 @@ class VGGFeatures:
             global _UNTRAINED_ANNOUNCED
             if not _UNTRAINED_ANNOUNCED:  # once per process; every extractor's label says it again
                 _UNTRAINED_ANNOUNCED = True
-                config.logger.warning("%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
-                                      UNTRAINED_NOTICE, reason, seed)
+                config.logger.warning(
+                    "%s (ImageNet weights unavailable: %s; seeded random weights, seed %d)",
+                    UNTRAINED_NOTICE,
+                    reason,
+                    seed,
+                )
             return False, f"untrained (He-uniform, seed {seed}): ImageNet weights unavailable ({reason})"
         return True, self._load_file(Path(path), f"asset {asset.name}, {path}", known="ImageNet VGG19")
 
@@ -228,8 +234,10 @@ class VGGFeatures:
         """``{layer: (B, h, w, C) float32}`` for images ``(B, H, W, 3)`` in ``[0, 1]``."""
         images = tf.convert_to_tensor(images, tf.float32)
         if images.shape.rank != 4 or images.shape[-1] != 3:
-            raise ValueError(f"expected images of shape (B, H, W, 3) in [0, 1], got {images.shape}; "
-                             "add a batch axis with image[None]")
+            raise ValueError(
+                f"expected images of shape (B, H, W, 3) in [0, 1], got {images.shape}; "
+                "add a batch axis with image[None]"
+            )
         return dict(self._call(images))
 
     @property
@@ -238,8 +246,10 @@ class VGGFeatures:
         return f"features: {self.imagenet_kind}" if self.pretrained else UNTRAINED_NOTICE
 
     def __repr__(self) -> str:
-        return (f"VGGFeatures(layers={list(self.layers)}, deepest={self.deepest!r}, "
-                f"pretrained={self.pretrained}, weights_source={self.weights_source!r})")
+        return (
+            f"VGGFeatures(layers={list(self.layers)}, deepest={self.deepest!r}, "
+            f"pretrained={self.pretrained}, weights_source={self.weights_source!r})"
+        )
 
 
 def load_vgg19_weights(model: keras.Model, path: str | os.PathLike) -> list[str]:
@@ -265,8 +275,7 @@ def load_vgg19_weights(model: keras.Model, path: str | os.PathLike) -> list[str]
         kernel, bias = found[layer.name]
         want = [tuple(w.shape) for w in layer.get_weights()]
         if [kernel.shape, bias.shape] != want:
-            raise ValueError(f"{path}: {layer.name} weights have shapes {[kernel.shape, bias.shape]}, "
-                             f"expected {want}")
+            raise ValueError(f"{path}: {layer.name} weights have shapes {[kernel.shape, bias.shape]}, expected {want}")
         layer.set_weights([kernel, bias])
         loaded.append(layer.name)
     return loaded
@@ -283,8 +292,10 @@ def _read_hdf5(path: Path) -> Mapping[str, tuple[np.ndarray, np.ndarray]]:
     try:
         handle = h5py.File(path, "r")
     except OSError as err:
-        raise ValueError(f"{path} is not an HDF5 weights file ({err}); delete it and fetch it again "
-                         "with `ganstyle assets fetch vgg19_notop`") from err
+        raise ValueError(
+            f"{path} is not an HDF5 weights file ({err}); delete it and fetch it again "
+            "with `ganstyle assets fetch vgg19_notop`"
+        ) from err
     with handle as f:
         return _read_legacy(f) if "layer_names" in f.attrs else _read_keras3(f)
 
@@ -314,8 +325,7 @@ def _read_legacy(f) -> Mapping[str, tuple[np.ndarray, np.ndarray]]:
 
 def _read_keras3(f) -> Mapping[str, tuple[np.ndarray, np.ndarray]]:
     if "layers" not in f:
-        raise ValueError("unrecognised weights file: neither a Keras Applications .h5 nor a "
-                         "Keras 3 .weights.h5")
+        raise ValueError("unrecognised weights file: neither a Keras Applications .h5 nor a Keras 3 .weights.h5")
     groups = f["layers"]
 
     def order(key: str) -> int:
@@ -328,8 +338,7 @@ def _read_keras3(f) -> Mapping[str, tuple[np.ndarray, np.ndarray]]:
     else:
         keys = sorted((k for k in groups if k == "conv2d" or k.startswith("conv2d_")), key=order)
         if len(keys) != len(VGG19_CONV_LAYERS):
-            raise ValueError(f"expected {len(VGG19_CONV_LAYERS)} convolutions of VGG19, "
-                             f"found {len(keys)} in the file")
+            raise ValueError(f"expected {len(VGG19_CONV_LAYERS)} convolutions of VGG19, found {len(keys)} in the file")
         names = list(VGG19_CONV_LAYERS)
     out = {}
     for name, key in zip(names, keys):

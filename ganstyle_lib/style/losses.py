@@ -33,7 +33,7 @@ for TV -- see :func:`tutorial_loss`.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import tensorflow as tf
 
@@ -100,9 +100,13 @@ def style_layer_loss(gram: tf.Tensor, target_gram: tf.Tensor, *, normalized: boo
     return tf.reduce_mean(tf.square(gram - target_gram))
 
 
-def style_loss(features: Mapping[str, tf.Tensor], target_grams: Mapping[str, tf.Tensor],
-               layer_weights: Mapping[str, float] | None = None, *,
-               normalized: bool = True) -> tf.Tensor:
+def style_loss(
+    features: Mapping[str, tf.Tensor],
+    target_grams: Mapping[str, tf.Tensor],
+    layer_weights: Mapping[str, float] | None = None,
+    *,
+    normalized: bool = True,
+) -> tf.Tensor:
     """Weighted sum over layers of :func:`style_layer_loss`.
 
     ``features``: ``{layer: (B, H, W, C)}`` of the image being optimised;
@@ -126,8 +130,7 @@ def style_loss(features: Mapping[str, tf.Tensor], target_grams: Mapping[str, tf.
     for layer in layers:
         w = float(layer_weights.get(layer, 0.0))
         if w:
-            total += w * style_layer_loss(gram_matrix(features[layer]), target_grams[layer],
-                                          normalized=normalized)
+            total += w * style_layer_loss(gram_matrix(features[layer]), target_grams[layer], normalized=normalized)
     return total
 
 
@@ -152,10 +155,16 @@ def total_variation_loss(images: tf.Tensor, *, reduction: str = "mean") -> tf.Te
     raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
 
 
-def tutorial_loss(features: Mapping[str, tf.Tensor], images: tf.Tensor,
-                  style_targets: Mapping[str, tf.Tensor], content_targets: Mapping[str, tf.Tensor], *,
-                  style_weight: float = 1e-2, content_weight: float = 1e4,
-                  tv_weight: float = 30.0) -> dict[str, tf.Tensor]:
+def tutorial_loss(
+    features: Mapping[str, tf.Tensor],
+    images: tf.Tensor,
+    style_targets: Mapping[str, tf.Tensor],
+    content_targets: Mapping[str, tf.Tensor],
+    *,
+    style_weight: float = 1e-2,
+    content_weight: float = 1e4,
+    tv_weight: float = 30.0,
+) -> dict[str, tf.Tensor]:
     """The TensorFlow style-transfer tutorial's total loss, term by term.
 
     ``style_targets`` are Gram matrices, ``content_targets`` feature maps:
@@ -164,9 +173,11 @@ def tutorial_loss(features: Mapping[str, tf.Tensor], images: tf.Tensor,
     ``tv = tv_weight * tf.image.total_variation(images)``. Returns a dict with
     ``total``, ``style``, ``content``, ``tv`` (already weighted).
     """
-    s = tf.add_n([style_layer_loss(gram_matrix(features[l]), t, normalized=False)
-                  for l, t in style_targets.items()]) * (style_weight / len(style_targets))
-    c = tf.add_n([content_loss(features[l], t, normalized=False)
-                  for l, t in content_targets.items()]) * (content_weight / len(content_targets))
+    s = tf.add_n(
+        [style_layer_loss(gram_matrix(features[l]), t, normalized=False) for l, t in style_targets.items()]
+    ) * (style_weight / len(style_targets))
+    c = tf.add_n([content_loss(features[l], t, normalized=False) for l, t in content_targets.items()]) * (
+        content_weight / len(content_targets)
+    )
     tv = tv_weight * total_variation_loss(images, reduction="sum")
     return {"total": s + c + tv, "style": s, "content": c, "tv": tv}

@@ -29,7 +29,8 @@ stylizer reflect-pads to a multiple of its encoder's stride (8 at relu4_1) and c
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -62,6 +63,7 @@ _PKG = "ganstyle"
 
 # --------------------------------------------------------------------------- functions
 
+
 def instance_norm(x: Any, epsilon: float = EPSILON) -> tf.Tensor:
     """Normalise each sample and each channel over its positions: ``(x - mean) / sqrt(var + eps)``.
 
@@ -92,6 +94,7 @@ def adain(content: Any, style: Any, epsilon: float = EPSILON) -> tf.Tensor:
 
 # --------------------------------------------------------------------------- blocks
 
+
 @keras.saving.register_keras_serializable(_PKG)
 class ReflectionPadding2D(keras.layers.Layer):
     """Pad height and width by mirroring the border: no dark frame, unlike zero padding."""
@@ -120,8 +123,9 @@ class ConvLayer(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters, self.kernel_size, self.strides = int(filters), int(kernel_size), int(strides)
         self.pad = ReflectionPadding2D(self.kernel_size // 2, name="pad")
-        self.conv = keras.layers.Conv2D(self.filters, self.kernel_size, strides=self.strides,
-                                        padding="valid", name="conv")
+        self.conv = keras.layers.Conv2D(
+            self.filters, self.kernel_size, strides=self.strides, padding="valid", name="conv"
+        )
 
     def build(self, shape):
         self.conv.build(self.pad.compute_output_shape(shape))
@@ -135,8 +139,12 @@ class ConvLayer(keras.layers.Layer):
         return (shape[0], down(shape[1]), down(shape[2]), self.filters)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "strides": self.strides}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+        }
 
 
 @keras.saving.register_keras_serializable(_PKG)
@@ -269,8 +277,9 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
 
 def _norm_layer(kind: str, num_styles: int, name: str) -> keras.layers.Layer:
     if kind == "instance":
-        return (ConditionalInstanceNormalization(num_styles, name=name) if num_styles
-                else InstanceNormalization(name=name))
+        return (
+            ConditionalInstanceNormalization(num_styles, name=name) if num_styles else InstanceNormalization(name=name)
+        )
     if kind == "batch":
         if num_styles:
             raise ValueError("several styles need norm='instance' (conditional instance normalisation)")
@@ -312,7 +321,7 @@ class ResidualBlock(keras.layers.Layer):
         return layer(x, training=training) if self.norm == "batch" else layer(x)
 
     def call(self, inputs, training=None):
-        x, weights = (inputs if self.num_styles else (inputs, None))
+        x, weights = inputs if self.num_styles else (inputs, None)
         y = ops.relu(self._norm(self.norm1, self.conv1(x), weights, training))
         y = self._norm(self.norm2, self.conv2(y), weights, training)
         return x + y
@@ -321,8 +330,7 @@ class ResidualBlock(keras.layers.Layer):
         return shapes[0] if self.num_styles else shapes
 
     def get_config(self):
-        return {**super().get_config(), "channels": self.channels, "norm": self.norm,
-                "num_styles": self.num_styles}
+        return {**super().get_config(), "channels": self.channels, "norm": self.norm, "num_styles": self.num_styles}
 
 
 @keras.saving.register_keras_serializable(_PKG)
@@ -346,9 +354,16 @@ class AdaIN(keras.layers.Layer):
 
 # --------------------------------------------------------------------------- Johnson et al. 2016
 
-def transformer_net(width: float = 1.0, *, norm: str = "instance", num_styles: int = 0,
-                    residual_output: bool = False, input_shape: Sequence[int | None] = (None, None, 3),
-                    name: str | None = None) -> keras.Model:
+
+def transformer_net(
+    width: float = 1.0,
+    *,
+    norm: str = "instance",
+    num_styles: int = 0,
+    residual_output: bool = False,
+    input_shape: Sequence[int | None] = (None, None, 3),
+    name: str | None = None,
+) -> keras.Model:
     """The image transformation network of Johnson et al. (2016), supplementary Table 1.
 
     ====================  ==============================  ================
@@ -411,8 +426,11 @@ def transformer_net(width: float = 1.0, *, norm: str = "instance", num_styles: i
         out = ResidualOutput(name="to_01")([x, image])
     else:
         out = keras.layers.Activation("sigmoid", name="to_01")(x)
-    default = (f"transformer_w{width:g}_{norm}" + ("_residual" if residual_output else "")
-               + (f"_{num_styles}styles" if num_styles else ""))
+    default = (
+        f"transformer_w{width:g}_{norm}"
+        + ("_residual" if residual_output else "")
+        + (f"_{num_styles}styles" if num_styles else "")
+    )
     return keras.Model(inputs if num_styles else image, out, name=name or default)
 
 
@@ -422,8 +440,12 @@ ADAIN_LAYERS: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1",
 
 
 #: Channels of VGG19's first convolution of each block, and how many x2 poolings precede it.
-_VGG_BLOCKS: dict[str, tuple[int, int]] = {"block1_conv1": (64, 0), "block2_conv1": (128, 1),
-                                           "block3_conv1": (256, 2), "block4_conv1": (512, 3)}
+_VGG_BLOCKS: dict[str, tuple[int, int]] = {
+    "block1_conv1": (64, 0),
+    "block2_conv1": (128, 1),
+    "block3_conv1": (256, 2),
+    "block4_conv1": (512, 3),
+}
 
 
 def adain_decoder(width: float = 1.0, *, layer: str = "block4_conv1", name: str = "adain_decoder") -> keras.Model:
@@ -495,10 +517,12 @@ class AdaINStylizer:
     features to a root-mean-square of about 1 (measured once on a noise image).
     """
 
-    def __init__(self, encoder=None, decoder: keras.Model | None = None, *, width: float = 1.0,
-                 layer: str = "block4_conv1") -> None:
+    def __init__(
+        self, encoder=None, decoder: keras.Model | None = None, *, width: float = 1.0, layer: str = "block4_conv1"
+    ) -> None:
         if encoder is None:
             from .features import VGGFeatures
+
             encoder = VGGFeatures(ADAIN_LAYERS)
         if layer not in encoder.layers:
             raise ValueError(f"the encoder must compute {layer!r}; it computes {list(encoder.layers)}")
@@ -518,6 +542,7 @@ class AdaINStylizer:
     def encode(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
         """``{layer: features}`` of ``[0, 1]`` images, differentiable (used in training)."""
         from .features import preprocess
+
         return self.encoder.model(preprocess(images), training=False)
 
     def transfer_features(self, content: tf.Tensor, style: tf.Tensor, alpha: float | tf.Tensor = 1.0) -> tf.Tensor:
@@ -541,6 +566,7 @@ class AdaINStylizer:
 
 
 # --------------------------------------------------------------------------- accounting
+
 
 def count_params(model: keras.Model) -> int:
     """Number of trainable parameters."""
@@ -566,6 +592,7 @@ def conv_flops(model: keras.Model, height: int, width: int) -> float:
             k = np.prod(_layer.kernel.shape[:3])
             counts.append(2.0 * float(np.prod(y.shape[1:3])) * float(k) * float(_layer.filters) * float(y.shape[0]))
             return y
+
         layer.call = wrapped
     try:
         inputs = [np.zeros((1, height, width, 3), np.float32)]

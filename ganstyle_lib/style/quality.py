@@ -21,7 +21,7 @@ All images are float32 ``(1, H, W, 3)`` in ``[0, 1]``; sizes may differ
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -29,8 +29,15 @@ import tensorflow as tf
 from .features import GATYS_CONTENT_LAYERS, STYLE_LAYERS, VGGFeatures
 from .losses import gram_matrix
 
-__all__ = ["MID_LAYERS", "QUALITY_LAYERS", "relative_gram_errors", "relative_content_error",
-           "mean_mid_gram_error", "score", "quality_extractor"]
+__all__ = [
+    "MID_LAYERS",
+    "QUALITY_LAYERS",
+    "relative_gram_errors",
+    "relative_content_error",
+    "mean_mid_gram_error",
+    "score",
+    "quality_extractor",
+]
 
 #: The style layers whose mean relative Gram error is the headline style figure.
 MID_LAYERS: tuple[str, ...] = ("block2_conv1", "block3_conv1", "block4_conv1")
@@ -47,20 +54,22 @@ def _relative(a: tf.Tensor, b: tf.Tensor) -> float:
     return float(tf.norm(a - b) / tf.maximum(tf.norm(b), 1e-12))
 
 
-def relative_gram_errors(extractor: VGGFeatures, image, style,
-                         layers: Sequence[str] = STYLE_LAYERS) -> dict[str, float]:
+def relative_gram_errors(
+    extractor: VGGFeatures, image, style, layers: Sequence[str] = STYLE_LAYERS
+) -> dict[str, float]:
     """``{layer: ‖G(image) − G(style)‖_F / ‖G(style)‖_F}`` for each layer (image and style ``(1, H, W, 3)``)."""
     got, want = extractor(image), extractor(style)
     return {layer: _relative(gram_matrix(got[layer]), gram_matrix(want[layer])) for layer in layers}
 
 
-def relative_content_error(extractor: VGGFeatures, image, content,
-                           layer: str = GATYS_CONTENT_LAYERS[0]) -> float:
+def relative_content_error(extractor: VGGFeatures, image, content, layer: str = GATYS_CONTENT_LAYERS[0]) -> float:
     """``‖F(image) − F(content)‖_F / ‖F(content)‖_F`` at ``layer``; both images the same size."""
     image, content = tf.convert_to_tensor(image, tf.float32), tf.convert_to_tensor(content, tf.float32)
     if image.shape[1:3] != content.shape[1:3]:
-        raise ValueError(f"image {tuple(image.shape)} and content {tuple(content.shape)} must have the same "
-                         "size; resize one with transfer.resize_to(image, content.shape[1:3])")
+        raise ValueError(
+            f"image {tuple(image.shape)} and content {tuple(content.shape)} must have the same "
+            "size; resize one with transfer.resize_to(image, content.shape[1:3])"
+        )
     return _relative(extractor(image)[layer], extractor(content)[layer])
 
 

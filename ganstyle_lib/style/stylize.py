@@ -1,6 +1,8 @@
 """The logic behind ``ganstyle stylize`` and ``ganstyle train-style``, as plain functions.
 
-    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N] [--mix W,W,...] [--overwrite]
+    ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size 4] [--max-dim N]
+                     [--mix W,W,...] [--overwrite]
+    ganstyle stylize --list-styles
     ganstyle train-style --style IMAGE [--content-dir DIR] [--output PATH] [--steps N] [--width W]
                          [--overwrite] [--checkpoint-every N] [--restart]
 
@@ -25,19 +27,34 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_style", "training_dir",
-           "checkpoint_path",
-           "add_cli_commands",
-           "mixing_function", "alpha_function",
-           "TRAIN_DEFAULTS"]
+__all__ = [
+    "styles_dir",
+    "style_slug",
+    "resolve_model",
+    "load_network",
+    "load_style_network",
+    "list_styles",
+    "stylize_files",
+    "MAX_PIXELS",
+    "estimated_memory_gb",
+    "train_style",
+    "training_dir",
+    "checkpoint_path",
+    "add_cli_commands",
+    "mixing_function",
+    "alpha_function",
+    "TRAIN_DEFAULTS",
+]
 
 #: ``train_style`` defaults: 152 s of training at load 0.2-2.4 and 336 s at load 3.3-4.5 on
 #: the course's 2-core CPU (measured 2026-11-25; see notebook 05 for what the settings do).
@@ -45,8 +62,7 @@ __all__ = ["styles_dir", "style_slug", "resolve_model", "stylize_files", "train_
 #: error 0.28 at content error 0.89 -- brown strokes on a pale ground, the texture carried. Notebook 05's
 #: 128-px crops with the style at 256 px reach 0.24 in 300 steps but cost about 1.8x per step, so the
 #: command line keeps 96 / 160. The loss weights come from ``training.weights_for``.
-TRAIN_DEFAULTS: dict[str, Any] = dict(steps=400, width=0.5, crop=96, batch_size=4, style_size=160,
-                                      learning_rate=3e-3)
+TRAIN_DEFAULTS: dict[str, Any] = dict(steps=400, width=0.5, crop=96, batch_size=4, style_size=160, learning_rate=3e-3)
 
 
 def styles_dir() -> Path:
@@ -66,25 +82,91 @@ def style_slug(style: str | os.PathLike) -> str:
 
 
 def resolve_model(model_path: str | os.PathLike | None = None, style_name: str | None = None) -> Path:
-    """The ``.keras`` file to use: ``model_path`` as given, or the trained network of ``style_name``."""
+    """The network file to use: ``model_path`` as given, or the network of style ``style_name``.
+
+    A style name finds, in this order, a network you trained with ``train-style``
+    (``<cache>/styles/<name>.keras``) and a network shipped with the course
+    (:mod:`.pretrained`, ``.npz``); your own comes first because you made it on purpose.
+    """
+    from . import pretrained
+
     if (model_path is None) == (style_name is None):
-        raise ValueError("give exactly one of a model file (--model PATH) or a trained style name (--style NAME)")
+        raise ValueError("give exactly one of a model file (--model PATH) or a style name (--style NAME)")
     if model_path is not None:
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"no model file at {path}")
         return path
+    assert style_name is not None  # exactly one of the two was given (checked above)
     path = styles_dir() / f"{style_slug(style_name)}.keras"
-    if not path.is_file():
-        trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
-        have = f"trained styles: {', '.join(trained)}" if trained else "no style has been trained yet"
-        raise FileNotFoundError(f"no trained network for style {style_name!r} ({path}); {have}; "
-                                f"train one with `ganstyle train-style --style {style_name}`")
-    return path
+    if path.is_file():
+        return path
+    shipped = pretrained.available()
+    if style_slug(style_name) in shipped:
+        return shipped[style_slug(style_name)]
+    trained = sorted(p.stem for p in styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
+    close = difflib.get_close_matches(style_slug(style_name), [*shipped, *trained], n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise FileNotFoundError(
+        f"no network for style {style_name!r}; {hint}shipped: {', '.join(shipped) or 'none'}; "
+        f"trained by you: {', '.join(trained) or 'none'} (`ganstyle stylize --list-styles`); "
+        f"train one with `ganstyle train-style --style {style_name}`"
+    )
+
+
+def load_network(path: str | os.PathLike) -> Any:
+    """Load a stylisation network file: a shipped ``.npz`` (:func:`.pretrained.load`) or a ``.keras`` network."""
+    from . import pretrained
+    from .training import load_transformer
+
+    return pretrained.load(path) if Path(path).suffix == ".npz" else load_transformer(path)
+
+
+def load_style_network(name: str) -> Any:
+    """The network of style ``name`` as ``--style NAME`` finds it: yours (``train-style``) first, else the shipped one.
+
+    Returns a ``keras.Model`` mapping ``(B, H, W, 3)`` in [0, 1] to the same shape; raises
+    ``FileNotFoundError`` naming the styles there are (and the closest one) for an unknown name.
+    """
+    return load_network(resolve_model(style_name=name))
+
+
+def list_styles() -> str:
+    """What ``--list-styles`` prints: the shipped networks (painting, training) and the ones you trained."""
+    from .. import assets
+    from . import pretrained
+
+    lines = ["shipped with the course (trained on ImageNet VGG19 features by scripts/train_style_networks.py):"]
+    for name, path in pretrained.available().items():
+        try:
+            record = pretrained.read_record(path)
+        except ValueError as err:
+            lines.append(f"  {name:<14} DAMAGED: {err}")
+            continue
+        painting = assets.get(name).attribution if name in assets.REGISTRY else record.get("style_file")
+        lines.append(
+            f"  {name:<14} {painting}; {record['settings']['steps']:,} training steps, "
+            f"{path.stat().st_size / 1e6:.1f} MB"
+        )
+    if len(lines) == 1:
+        lines.append("  (none in this installation)")
+    trained = sorted(styles_dir().glob("*.keras")) if styles_dir().is_dir() else []
+    lines.append(f"trained by you with `ganstyle train-style` ({styles_dir()}):")
+    lines += [f"  {p.stem}" for p in trained] or ["  (none yet)"]
+    return "\n".join(lines)
 
 
 #: The transformer's first 9x9 convolution reflect-pads 4 pixels, which needs at least 5 on each side.
 MIN_INPUT_SIDE = 5
+#: The largest photograph stylised at full size unless ``max_dim`` (``--max-dim``) asks for more: 2048 x 2048.
+#: Peak memory grows by about 1 GB per megapixel (``ganstyle stylize``, width-0.5 network, measured 2026-12-03:
+#: 1.8 GB at 1024 x 1024, 4.9 GB at 2048 x 2048, 13 GB at 4000 x 3000), more than many laptops have to spare.
+MAX_PIXELS = 2048 * 2048
+
+
+def estimated_memory_gb(height: int, width: int) -> float:
+    """Rough peak memory (GB) of stylising one ``height`` x ``width`` image (fit to the measurements above)."""
+    return 0.8 + 1.0 * height * width / 1e6
 
 
 def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> list[tuple[Path, tuple[int, int]]]:
@@ -102,8 +184,16 @@ def _check_inputs(inputs: Sequence[str | os.PathLike], max_dim: int | None) -> l
         image = data.load_image(path, max_dim=max_dim)  # ImageLoadError (a ValueError) names the file
         size = (int(image.shape[1]), int(image.shape[2]))
         if min(size) < MIN_INPUT_SIDE:
-            raise ValueError(f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
-                             f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)")
+            raise ValueError(
+                f"{path} is {size[0]}x{size[1]} pixels; the network needs at least "
+                f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} (use a larger image, or a larger --max-dim)"
+            )
+        if max_dim is None and size[0] * size[1] > MAX_PIXELS:
+            raise ValueError(
+                f"{path} is {size[1]}x{size[0]} pixels ({size[0] * size[1] / 1e6:.1f} MP): stylising it "
+                f"at full size needs about {estimated_memory_gb(*size):.0f} GB of memory; give "
+                f"--max-dim 2048 (max_dim=2048) to shrink it, or --max-dim {max(size)} to insist"
+            )
         checked.append((path, size))
     return checked
 
@@ -117,13 +207,17 @@ def _check_targets(checked: Sequence[tuple[Path, Any]], targets: Sequence[Path],
             raise ValueError(f"{seen[target]} and {path} would both be written to {target}; rename one")
         seen[target] = path
         if target.resolve() in inputs:
-            raise ValueError(f"writing {target} would replace the input image {inputs[target.resolve()]}; "
-                             "choose another output folder (-o)")
+            raise ValueError(
+                f"writing {target} would replace the input image {inputs[target.resolve()]}; "
+                "choose another output folder (-o)"
+            )
     existing = [str(t) for t in targets if t.exists()]
     if existing and not overwrite:
-        raise FileExistsError(f"{len(existing)} output(s) already exist: {', '.join(existing[:3])}"
-                              f"{' ...' if len(existing) > 3 else ''}; pass --overwrite (overwrite=True) "
-                              "to replace them, or choose another output folder (-o)")
+        raise FileExistsError(
+            f"{len(existing)} output(s) already exist: {', '.join(existing[:3])}"
+            f"{' ...' if len(existing) > 3 else ''}; pass --overwrite (overwrite=True) "
+            "to replace them, or choose another output folder (-o)"
+        )
 
 
 def _check_output_dir(output_dir: Path) -> None:
@@ -137,39 +231,64 @@ def _check_output_dir(output_dir: Path) -> None:
         with tempfile.TemporaryFile(dir=existing):  # the one sure test: try to write a file there
             pass
     except OSError as err:
-        raise PermissionError(f"cannot write into the output folder {output_dir} ({err.strerror or err}); "
-                              "choose another one with -o") from err
+        raise PermissionError(
+            f"cannot write into the output folder {output_dir} ({err.strerror or err}); choose another one with -o"
+        ) from err
 
 
 def _check_transformer(net: Any, source: Any) -> bool:
     """True for a multi-style network; ValueError unless ``net`` maps (B, H, W, 3) images to images."""
-    inputs = net.inputs if isinstance(getattr(net, "inputs", None), (list, tuple)) else None
-    outputs = getattr(net, "outputs", None)
-    image_in = inputs[0].shape if inputs else None
-    image_out = outputs[0].shape if outputs and len(outputs) == 1 else None
-    ok = (inputs is not None and len(inputs) in (1, 2) and len(image_in) == 4 and image_in[-1] == 3
-          and image_out is not None and len(image_out) == 4 and image_out[-1] == 3
-          and (len(inputs) == 1 or len(inputs[1].shape) == 2))
+    # whatever a .keras file held: checked here before anything relies on its shape
+    inputs: Any = getattr(net, "inputs", None)
+    outputs: Any = getattr(net, "outputs", None)
+    listed = isinstance(inputs, (list, tuple)) and isinstance(outputs, (list, tuple))
+
+    def is_images(tensor: Any) -> bool:  # (B, H, W, 3)
+        return len(tensor.shape) == 4 and tensor.shape[-1] == 3
+
+    ok = (
+        listed
+        and len(inputs) in (1, 2)
+        and is_images(inputs[0])
+        and len(outputs) == 1
+        and is_images(outputs[0])
+        and (len(inputs) == 1 or len(inputs[1].shape) == 2)
+    )
     if not ok:
-        shapes = (f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
-                  if inputs is not None and outputs is not None else f"a {type(net).__name__}")
-        raise ValueError(f"{source} is not an image-to-image stylisation network ({shapes}); "
-                         "give a network saved by `ganstyle train-style`")
+        shapes = (
+            f"inputs {[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}"
+            if listed
+            else f"a {type(net).__name__}"
+        )
+        raise ValueError(
+            f"{source} is not an image-to-image stylisation network ({shapes}); "
+            "give a network saved by `ganstyle train-style`"
+        )
     return len(inputs) == 2
 
 
-def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.PathLike,
-                  model_path: str | os.PathLike | None = None, style_name: str | None = None, *,
-                  batch_size: int = 4, max_dim: int | None = None, style_weights: Sequence[float] | None = None,
-                  suffix: str = ".png", model: Any = None, overwrite: bool = False) -> list[Path]:
+def stylize_files(
+    inputs: Sequence[str | os.PathLike],
+    output_dir: str | os.PathLike,
+    model_path: str | os.PathLike | None = None,
+    style_name: str | None = None,
+    *,
+    batch_size: int = 4,
+    max_dim: int | None = None,
+    style_weights: Sequence[float] | None = None,
+    suffix: str = ".png",
+    model: Any = None,
+    overwrite: bool = False,
+) -> list[Path]:
     """Stylise image files with a trained transformer network; returns the written paths.
 
     Args:
         inputs: image files (PNG, JPEG, ...). Each result has the input's height and
             width (or, with ``max_dim``, the longer side shrunk to it, aspect kept).
         output_dir: created if needed; results are ``<output_dir>/<input stem><suffix>``.
-        model_path / style_name: exactly one -- a ``.keras`` file, or the name given
-            to ``train-style`` (looked up in :func:`styles_dir`).
+        model_path / style_name: exactly one -- a ``.keras`` file, or a style name: one
+            you trained with ``train-style`` (in :func:`styles_dir`) or one shipped with
+            the course (:mod:`.pretrained`); see :func:`resolve_model`.
         batch_size: images *of the same size* are stylised together, up to this many.
         style_weights: for a multi-style network, the mix (default: the first style).
         model: an already loaded network (skips loading; for notebooks and tests).
@@ -183,37 +302,37 @@ def stylize_files(inputs: Sequence[str | os.PathLike], output_dir: str | os.Path
     not a stylisation network, bad ``style_weights``).
     """
     from .. import data
-    from .training import load_transformer
 
     if suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise ValueError(f"write .png or .jpg results, not {suffix!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    source = model_path or style_name
+    if model is None:  # a misspelt style name is the cheapest mistake to report: first, before TensorFlow loads
+        source = resolve_model(model_path, style_name)
     checked = _check_inputs(inputs, max_dim)
     output_dir = Path(output_dir)
     targets = [output_dir / f"{path.stem}{suffix}" for path, _ in checked]
     _check_targets(checked, targets, overwrite)
     _check_output_dir(output_dir)
-    source = model_path or style_name
     if model is None:
-        source = resolve_model(model_path, style_name)
-        model = load_transformer(source)
+        assert source is not None  # resolve_model returned a path
+        model = load_network(source)
     conditional = _check_transformer(model, source or "the model")
     mix = _style_mix(model, style_weights) if conditional else None
     if not conditional and style_weights is not None:
         raise ValueError("style_weights only apply to a multi-style network; this one has a single style")
-    net = model
 
     groups: dict[tuple[int, int], list[int]] = {}
     for index, (_, size) in enumerate(checked):
         groups.setdefault(size, []).append(index)
     written: list[Path] = [Path()] * len(checked)
-    for size, indices in groups.items():
+    for indices in groups.values():
         for start in range(0, len(indices), batch_size):
-            chunk = indices[start:start + batch_size]
+            chunk = indices[start : start + batch_size]
             batch = np.concatenate([np.asarray(data.load_image(checked[i][0], max_dim=max_dim)) for i in chunk])
-            x = [batch, np.repeat(mix[None], len(chunk), 0)] if conditional else batch
-            out = np.asarray(net(x, training=False))
+            x = [batch, np.repeat(mix[None], len(chunk), 0)] if mix is not None else batch  # mix: conditional
+            out = np.asarray(model(x, training=False))
             for i, image in zip(chunk, out):
                 written[i] = data.save_image(image, targets[i])
     return written
@@ -225,8 +344,10 @@ def _style_mix(net: Any, style_weights: Sequence[float] | None) -> np.ndarray:
     mix = np.eye(n, dtype=np.float32)[0] if style_weights is None else np.asarray(style_weights, np.float32)
     # NaN or inf would pass "min >= 0, sum > 0" checks and turn every pixel black.
     if mix.shape != (n,) or not np.all(np.isfinite(mix)) or mix.min() < 0 or mix.sum() <= 0:
-        raise ValueError(f"style_weights (--mix) must be {n} finite non-negative numbers with a positive sum, "
-                         f"e.g. {','.join(['1'] + ['0'] * (n - 1))}; got {style_weights}")
+        raise ValueError(
+            f"style_weights (--mix) must be {n} finite non-negative numbers with a positive sum, "
+            f"e.g. {','.join(['1'] + ['0'] * (n - 1))}; got {style_weights}"
+        )
     return mix / mix.sum()
 
 
@@ -246,8 +367,10 @@ def _check_style_image(style: Any, source: Any) -> None:
 
     h, w = int(style.shape[1]), int(style.shape[2])
     if min(h, w) < MIN_CROP:  # VGG19 halves it three times before relu4_1; smaller fails in a pooling layer
-        raise ValueError(f"the style image {source} is {h}x{w} pixels; give one of at least "
-                         f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)")
+        raise ValueError(
+            f"the style image {source} is {h}x{w} pixels; give one of at least "
+            f"{MIN_CROP}x{MIN_CROP} (a few hundred pixels shows its texture best)"
+        )
 
 
 def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
@@ -255,8 +378,10 @@ def _prepare_checkpoint(output: Path, overwrite: bool, restart: bool) -> Path:
     from .training import read_training_meta
 
     if output.exists() and not overwrite:
-        raise FileExistsError(f"a trained network already exists at {output}; pass --overwrite to replace it "
-                              "when the new one is finished, or choose another --output")
+        raise FileExistsError(
+            f"a trained network already exists at {output}; pass --overwrite to replace it "
+            "when the new one is finished, or choose another --output"
+        )
     ckpt = checkpoint_path(output)
     if ckpt.exists() and (restart or _finished(read_training_meta(ckpt))):
         ckpt.unlink()  # a finished run is never resumed: a new run starts from step 0
@@ -267,10 +392,19 @@ def _finished(meta: dict[str, Any]) -> bool:
     return int(meta.get("step", 0)) >= int(meta.get("total_steps", 0))
 
 
-def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike | None = None, *,
-                output: str | os.PathLike | None = None, log_dir: str | os.PathLike | None = None,
-                verbose: int | str = "auto", overwrite: bool = False, restart: bool = False,
-                checkpoint_every: int = 25, catch_signals: bool = False, **settings: Any) -> Path:
+def train_style(
+    style_image: str | os.PathLike,
+    content_dir: str | os.PathLike | None = None,
+    *,
+    output: str | os.PathLike | None = None,
+    log_dir: str | os.PathLike | None = None,
+    verbose: int | str = "auto",
+    overwrite: bool = False,
+    restart: bool = False,
+    checkpoint_every: int = 25,
+    catch_signals: bool = False,
+    **settings: Any,
+) -> Path:
     """Train a transformer network for ``style_image`` and save it; returns the ``.keras`` path.
 
     ``style_image``: a file, a painting name (``"starry_night"``; offline its
@@ -294,18 +428,23 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     from .. import data
     from .training import save_transformer, train_transformer
 
-    unknown = sorted(set(settings) - set(TRAIN_DEFAULTS) - {"content_weight", "style_weight", "tv_weight", "seed",
-                                                            "epochs", "norm"})
+    unknown = sorted(
+        set(settings) - set(TRAIN_DEFAULTS) - {"content_weight", "style_weight", "tv_weight", "seed", "epochs", "norm"}
+    )
     if unknown:
         raise ValueError(f"unknown training setting(s) {unknown}; known: {sorted(TRAIN_DEFAULTS)}")
     options = {**TRAIN_DEFAULTS, **settings}
     if content_dir is not None and not Path(content_dir).is_dir():
-        raise FileNotFoundError(f"content folder {content_dir} does not exist; give a folder of photographs, "
-                                "or leave out --content-dir to train on the bundled photographs")
+        raise FileNotFoundError(
+            f"content folder {content_dir} does not exist; give a folder of photographs, "
+            "or leave out --content-dir to train on the bundled photographs"
+        )
     # Checked before training, not when saving: a wrong suffix must not cost a whole run.
     if output is not None and Path(output).suffix != ".keras":
-        raise ValueError(f"the network is saved as a .keras file; got --output {output}: "
-                         f"use e.g. {Path(output).with_suffix('.keras')}")
+        raise ValueError(
+            f"the network is saved as a .keras file; got --output {output}: "
+            f"use e.g. {Path(output).with_suffix('.keras')}"
+        )
     if int(checkpoint_every) != checkpoint_every or checkpoint_every < 1:
         raise ValueError(f"checkpoint_every (--checkpoint-every) must be a whole number >= 1, got {checkpoint_every}")
     style = data.load_image(style_image, max_dim=options.pop("style_size"))
@@ -315,13 +454,21 @@ def train_style(style_image: str | os.PathLike, content_dir: str | os.PathLike |
     log_dir = Path(log_dir) if log_dir is not None else training_dir(output)
     # Seeded initial weights: a run started afresh repeats, and a resumed one matches it.
     keras.utils.set_random_seed(int(options.get("seed", 0)))
-    transformer, _, _ = train_transformer(style, content=content_dir, directory=log_dir, verbose=verbose,
-                                          checkpoint=ckpt, checkpoint_every=checkpoint_every,
-                                          catch_signals=catch_signals, **options)
+    transformer, _, _ = train_transformer(
+        style,
+        content=content_dir,
+        directory=log_dir,
+        verbose=verbose,
+        checkpoint=ckpt,
+        checkpoint_every=checkpoint_every,
+        catch_signals=catch_signals,
+        **options,
+    )
     return save_transformer(transformer, output)
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def _parse_mix(text: str | None) -> list[float] | None:
     if text is None:
@@ -333,10 +480,34 @@ def _parse_mix(text: str | None) -> list[float] | None:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
-    """``ganstyle stylize``: print one line per written file."""
-    written = stylize_files(args.inputs, args.output, model_path=args.model, style_name=args.style,
-                            batch_size=args.batch_size, max_dim=args.max_dim, style_weights=_parse_mix(args.mix),
-                            overwrite=args.overwrite)
+    """``ganstyle stylize``: print one line per written file (or, with ``--list-styles``, the styles)."""
+    if args.list_styles:
+        print(list_styles())
+        return 0
+    missing = [
+        flag
+        for flag, value in (
+            ("INPUT", args.inputs),
+            ("-o OUT", args.output),
+            ("--style NAME or --model PATH", args.style or args.model),
+        )
+        if not value
+    ]
+    if missing:
+        raise ValueError(
+            f"stylize needs {', '.join(missing)}: e.g. `ganstyle stylize --style starry_night "
+            "photo.jpg -o out/`; `ganstyle stylize --list-styles` names the styles"
+        )
+    written = stylize_files(
+        args.inputs,
+        args.output,
+        model_path=args.model,
+        style_name=args.style,
+        batch_size=args.batch_size,
+        max_dim=args.max_dim,
+        style_weights=_parse_mix(args.mix),
+        overwrite=args.overwrite,
+    )
     for path in written:
         print(path)
     return 0
@@ -345,8 +516,16 @@ def cmd_stylize(args: argparse.Namespace) -> int:
 def cmd_train_style(args: argparse.Namespace) -> int:
     """``ganstyle train-style``: train, then print where the network went and how to use it."""
     settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
-    path = train_style(args.style, args.content_dir, output=args.output, overwrite=args.overwrite,
-                       restart=args.restart, checkpoint_every=args.checkpoint_every, catch_signals=True, **settings)
+    path = train_style(
+        args.style,
+        args.content_dir,
+        output=args.output,
+        overwrite=args.overwrite,
+        restart=args.restart,
+        checkpoint_every=args.checkpoint_every,
+        catch_signals=True,
+        **settings,
+    )
     print(f"saved {path}")
     print(f"training checkpoint and TensorBoard logs: {training_dir(path)} (safe to delete)")
     print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
@@ -355,46 +534,79 @@ def cmd_train_style(args: argparse.Namespace) -> int:
 
 def add_cli_commands(subparsers: Any) -> None:
     """Register ``stylize`` and ``train-style`` on ``parser.add_subparsers()``'s result."""
-    p = subparsers.add_parser("stylize", help="stylise images with a trained feed-forward network",
-                              description="Stylise images with a trained transformer network; each result "
-                                          "has its input's size and is written as OUT/<name>.png.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
-    which = p.add_mutually_exclusive_group(required=True)
+    p = subparsers.add_parser(
+        "stylize",
+        help="stylise images with a trained feed-forward network",
+        description="Stylise images with a trained transformer network; each result "
+        "has its input's size and is written as OUT/<name>.png. Networks for "
+        "famous paintings ship with the course, trained on ImageNet VGG19 "
+        "features (they work without those weights); --list-styles names them.",
+    )
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="image files")
+    which = p.add_mutually_exclusive_group()
     which.add_argument("--model", metavar="PATH", help="a .keras network saved by train-style")
-    which.add_argument("--style", metavar="NAME", help="a style trained with `ganstyle train-style`")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    which.add_argument(
+        "--style",
+        metavar="NAME",
+        help="a shipped style (e.g. starry_night) or one you trained with `ganstyle train-style`",
+    )
+    which.add_argument("--list-styles", action="store_true", help="name the styles there are, and stop")
+    p.add_argument("-o", "--output", metavar="OUT", help="output folder")
     p.add_argument("--batch-size", type=int, default=4, help="images of equal size per batch (default 4)")
-    p.add_argument("--max-dim", type=int, default=None,
-                   help="shrink inputs whose longer side exceeds this (default: keep the size)")
+    p.add_argument(
+        "--max-dim",
+        type=int,
+        default=None,
+        help="shrink inputs whose longer side exceeds this (default: keep the size)",
+    )
     p.add_argument("--mix", default=None, metavar="W,W,...", help="style weights of a multi-style network")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace results that already exist in OUT (an input image is never replaced)")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace results that already exist in OUT (an input image is never replaced)",
+    )
     p.set_defaults(func=cmd_stylize)
 
-    t = subparsers.add_parser("train-style", help="train a feed-forward network for one style image",
-                              description="Train a transformer network (Johnson et al. 2016) for a style "
-                                          "image; saved to the cache's styles folder unless --output is given. "
-                                          "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
-                                          "same command run again resumes where it stopped.")
+    t = subparsers.add_parser(
+        "train-style",
+        help="train a feed-forward network for one style image",
+        description="Train a transformer network (Johnson et al. 2016) for a style "
+        "image; saved to the cache's styles folder unless --output is given. "
+        "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
+        "same command run again resumes where it stopped.",
+    )
     t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
-    t.add_argument("--content-dir", default=None, metavar="DIR",
-                   help="folder of content photographs (default: the bundled sample photographs)")
+    t.add_argument(
+        "--content-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of content photographs (default: the bundled sample photographs)",
+    )
     t.add_argument("--output", default=None, metavar="PATH", help="where to save the .keras network")
     t.add_argument("--steps", type=int, default=None, help=f"training steps (default {TRAIN_DEFAULTS['steps']})")
     t.add_argument("--width", type=float, default=None, help=f"width multiplier (default {TRAIN_DEFAULTS['width']})")
     t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
-    t.add_argument("--batch-size", type=int, default=None,
-                   help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
-    t.add_argument("--overwrite", action="store_true",
-                   help="replace an existing network of that name (once the new one is finished)")
-    t.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
-                   help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one")
-    t.add_argument("--restart", action="store_true",
-                   help="start afresh instead of resuming an interrupted run of the same output")
+    t.add_argument("--batch-size", type=int, default=None, help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
+    t.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing network of that name (once the new one is finished)",
+    )
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=25,
+        metavar="N",
+        help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one",
+    )
+    t.add_argument(
+        "--restart", action="store_true", help="start afresh instead of resuming an interrupted run of the same output"
+    )
     t.set_defaults(func=cmd_train_style)
 
 
 # --------------------------------------------------------------------------- interactive (notebook 05)
+
 
 def mixing_function(network: Any, content: Any) -> Any:
     """A plain function ``render(weights) -> uint8 (H, W, 3)``: ``content`` through a multi-style network.

