@@ -22,7 +22,7 @@ data                digits as tf.data pipelines, robust image loading, the  00 0
                     one place that converts value ranges
 fileio              atomic file writes and file digests                     -            test_fileio.py
 metrics             Frechet classifier distance and friends for digit GANs  02 03 06     test_metrics.py
-viz                 figures: toy-GAN frames, sample scatters, image grids,  01 02 03 06  test_gan_checks.py (slerp)
+viz                 figures: toy-GAN frames, sample scatters, image grids,  01 02 03 06  test_exercises.py (slerp)
                     curves, GIFs; slerp
 widgets             the notebooks' interactive panels (controls above a     02-05        test_widgets.py
                     picture), testable without a browser                                 test_browser.py
@@ -60,7 +60,6 @@ style.adversarial   PatchGAN discriminator, adversarial style loss, a       06  
 style.cycle         cycle-consistency loss and a small CycleGAN             06           test_style_adversarial.py
 The exercises: a learner's function against the library's reference
 exercises/          exercise checks, one module per notebook                00-06        test_exercises.py
-                                                                                         test_gan_checks.py
 Course tooling: assets, notebooks, book, slides, the command
 assets              registry of downloadable files: checksums, cache,       00 02 04-06  test_assets.py
                     download, bundles, offline fallbacks                                 test_data.py
