@@ -621,7 +621,9 @@ def mixing_function(network: Any, content: Any) -> Any:
 
     n = network.input[1].shape[-1]
     image = tf.convert_to_tensor(content, tf.float32)
-    forward = tf.function(lambda x, w: network([x, w], training=False), reduce_retracing=True)
+    # autograph=False: a plain forward pass has no Python control flow to convert, and AutoGraph's attempt to
+    # read a lambda's source printed a warning into the notebook that a learner cannot act on.
+    forward = tf.function(lambda x, w: network([x, w], training=False), reduce_retracing=True, autograph=False)
 
     def render(weights: Sequence[float]) -> np.ndarray:
         w = np.asarray(weights, np.float32).reshape(-1)
