@@ -370,7 +370,7 @@ class PerceptualTrainer(_TrainerBase):
             style=float(chosen["style_weight"] if style_weight is None else style_weight),
             tv=float(chosen["tv_weight"] if tv_weight is None else tv_weight),
         )
-        grams = [self._features(s) for s in style_list]
+        grams = [self.vgg_features(s) for s in style_list]
         # (N, C, C) per layer: row n is style n's Gram matrix; a style-weight vector mixes them linearly.
         self.style_targets = {l: tf.concat([losses.gram_matrix(g[l]) for g in grams], 0) for l in self.style_layers}
         if adversary is not None and (self.conditional or self.num_styles != 1):
@@ -381,7 +381,11 @@ class PerceptualTrainer(_TrainerBase):
         self.built = True
 
     # -- pieces -----------------------------------------------------------------------------
-    def _features(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+    def vgg_features(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        """The loss network's feature maps ``{layer: (B, h, w, C)}`` of ``(B, H, W, 3)`` images in [0, 1].
+
+        What the losses compare; :meth:`terms_of_output` takes the content image's features from here.
+        """
         return self.extractor.model(preprocess(images), training=False)
 
     def call(self, inputs: Any, training: bool = False) -> tf.Tensor:
@@ -402,14 +406,14 @@ class PerceptualTrainer(_TrainerBase):
 
     def loss_terms(self, images: tf.Tensor, weights: tf.Tensor, training: bool = False) -> dict[str, tf.Tensor]:
         """``{"total", "content", "style", "tv"}`` (weighted) of the transformer on a batch, differentiable."""
-        content = self._features(images)
+        content = self.vgg_features(images)
         output = self.stylize(images, weights, training=training)
         return self.terms_of_output(output, content, weights)
 
     def terms_of_output(
         self, output: tf.Tensor, content_features: Mapping[str, tf.Tensor], weights: tf.Tensor
     ) -> dict[str, tf.Tensor]:
-        feats = self._features(output)
+        feats = self.vgg_features(output)
         targets = {l: tf.einsum("bn,ncd->bcd", weights, t) for l, t in self.style_targets.items()}
         style = self.weights_["style"] * losses.style_loss(feats, targets)
         content = (
@@ -428,7 +432,7 @@ class PerceptualTrainer(_TrainerBase):
     def style_step(self, data: Any) -> dict[str, tf.Tensor]:
         """One optimiser update on one batch; a plain function of the batch (``fit`` and custom loops)."""
         images, weights = self._split(data)
-        content = self._features(images)  # targets: no gradient needed
+        content = self.vgg_features(images)  # targets: no gradient needed
         variables = self.transformer.trainable_variables
         with tf.GradientTape() as tape:
             output = self.stylize(images, weights, training=True)
