@@ -122,3 +122,34 @@ def test_a_huge_photo_is_refused_naming_max_dim_unless_asked_for(tmp_path):
         stylize._check_inputs([tmp_path / "big.png"], max_dim=None)
     assert stylize._check_inputs([tmp_path / "big.png"], max_dim=4100)[0][1] == (height, width)  # insisted
     assert stylize._check_inputs([tmp_path / "big.png"], max_dim=1025)[0][1] == (256, 1025)
+
+
+def test_inference_policy_is_bfloat16_only_where_the_cpu_has_it(monkeypatch):
+    from ganstyle_lib import device
+
+    monkeypatch.setattr(device, "gpus", lambda: [])
+    monkeypatch.setattr(device, "cpu_has_bf16", lambda: True)
+    assert stylize.inference_policy() == "mixed_bfloat16"
+    monkeypatch.setattr(device, "cpu_has_bf16", lambda: False)  # emulated bfloat16 would be slower
+    assert stylize.inference_policy() == "float32"
+
+
+def test_a_bfloat16_network_paints_what_the_float32_one_does_and_the_policy_is_restored(tmp_path):
+    import keras
+    from PIL import Image
+
+    path = pretrained.available()["starry_night"]
+    fast = stylize.load_network(path, policy="mixed_bfloat16")
+    assert keras.config.dtype_policy().name == "float32"  # only the network's own layers changed
+    assert any(layer.dtype_policy.name == "mixed_bfloat16" for layer in fast.layers)
+    exact = stylize.load_network(path)
+    photo = tf.random.stateless_uniform((1, 45, 61, 3), seed=(5, 6))
+    difference = tf.abs(tf.cast(fast(photo), tf.float32) - exact(photo))
+    assert float(tf.reduce_mean(difference)) < 0.01 and float(tf.reduce_max(difference)) < 0.08
+
+    Image.fromarray(np.uint8(np.asarray(photo[0]) * 255)).save(tmp_path / "p.png")
+    [written] = stylize.stylize_files([tmp_path / "p.png"], tmp_path / "out", style_name="starry_night")
+    with Image.open(written) as out:
+        got = np.asarray(out, np.float32) / 255
+    want = np.asarray(exact(np.asarray(Image.open(tmp_path / "p.png"), np.float32)[None] / 255)[0])
+    assert np.abs(got - want).mean() < 0.01  # whatever precision this machine ran it in
