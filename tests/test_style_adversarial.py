@@ -171,3 +171,24 @@ def test_one_cyclegan_step_updates_all_four_networks():
     assert set(logs) == {"g_loss", "d_loss", "adv", "cycle", "identity"}
     for net, old in zip(nets, before):
         assert any(not np.allclose(a, v.numpy()) for a, v in zip(old, net.trainable_variables)), net.name
+
+
+def test_cyclegan_fit_on_a_dataset_does_not_warn_about_shuffle():
+    # Keras warns that shuffle=True is ignored for a tf.data.Dataset; notebook 06's full run printed it
+    import warnings
+
+    tf.keras.utils.set_random_seed(0)
+    nets = [
+        cycle.cycle_generator(0.125),
+        cycle.cycle_generator(0.125),
+        adversarial.patch_discriminator(1, width=4),
+        adversarial.patch_discriminator(1, width=4),
+    ]
+    model = cycle.CycleGAN(*nets)
+    model.compile(run_eagerly=True)
+    pairs = tf.data.Dataset.from_tensors(
+        (tf.random.uniform((2, 24, 24, 3), seed=6), tf.random.uniform((2, 24, 24, 3), seed=7))
+    ).repeat()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(pairs, epochs=1, steps_per_epoch=1, verbose=0)

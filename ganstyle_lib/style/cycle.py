@@ -125,6 +125,12 @@ class CycleGAN(keras.Model):
         self.g_optimizer.build(self._g_variables())
         self.d_optimizer.build(self._d_variables())
 
+    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """``keras.Model.fit``; a ``tf.data.Dataset`` is not reshuffled by Keras (it shuffles itself)."""
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, **kwargs)
+
     def _g_variables(self) -> list:
         return self.g_ab.trainable_variables + self.g_ba.trainable_variables
 
