@@ -34,6 +34,7 @@ and hints.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ __all__ = [
     "Exercise",
     "call_learner",
     "compare",
+    "by_shape",
     "check_function",
     "passed",
     "remember",
@@ -366,6 +368,16 @@ def _ratio_diagnosis(got: np.ndarray, expected: np.ndarray) -> str:
                 "missing or extra."
             )
     return "the values differ: compare your formula with the notebook's, term by term."
+
+
+def by_shape(shapes: Sequence[tuple[int, ...]], build: Callable) -> Callable[[np.random.Generator], Any]:
+    """``make_inputs`` for :func:`compare` that calls ``build(rng, shape)`` with the next of ``shapes`` each trial."""
+    trials = itertools.count()
+
+    def make(rng: np.random.Generator) -> Any:
+        return build(rng, shapes[next(trials) % len(shapes)])
+
+    return make
 
 
 def remember(name: str, fn: Callable) -> None:

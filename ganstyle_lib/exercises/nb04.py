@@ -177,22 +177,17 @@ def _tensor(rng: np.random.Generator, shape, low=None):
     return _tf().constant(data.astype(np.float32))
 
 
-def _by_shape(build: Callable) -> Callable:
-    """``make_inputs`` that takes the next shape of ``_SHAPES`` on each call."""
-    calls = [0]
-
-    def make(rng):
-        shape = _SHAPES[calls[0] % len(_SHAPES)]
-        calls[0] += 1
-        return build(rng, shape)
-
-    return make
-
-
 def _check(name: str, fn: Callable, build: Callable) -> None:
     e = EXERCISES[name]
     core.check_function(
-        fn, e.reference(), _by_shape(build), n_trials=len(_SHAPES), rtol=1e-4, atol=1e-5, name=name, mistakes=e.mistakes
+        fn,
+        e.reference(),
+        core.by_shape(_SHAPES, build),
+        n_trials=len(_SHAPES),
+        rtol=1e-4,
+        atol=1e-5,
+        name=name,
+        mistakes=e.mistakes,
     )
 
 

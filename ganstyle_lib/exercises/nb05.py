@@ -153,17 +153,6 @@ def _feature_map(rng: np.random.Generator, shape, scale: float = 1.0, shift: flo
     return _tf().constant(x.astype(np.float32))
 
 
-def _by_shape(build: Callable) -> Callable:
-    calls = [0]
-
-    def make(rng):
-        shape = _SHAPES[calls[0] % len(_SHAPES)]
-        calls[0] += 1
-        return build(rng, shape)
-
-    return make
-
-
 def check_instance_norm(instance_norm: Callable) -> None:
     """Your ``instance_norm(x)``: each sample's each channel to mean 0, variance 1 (zero channels stay 0)."""
     e = EXERCISES["instance_norm"]
@@ -171,7 +160,7 @@ def check_instance_norm(instance_norm: Callable) -> None:
     core.check_function(
         lambda x: instance_norm(x),
         e.reference(),
-        _by_shape(lambda rng, shape: (_feature_map(rng, shape, rng.uniform(0.5, 3), rng.uniform(-2, 2)),)),
+        core.by_shape(_SHAPES, lambda rng, shape: (_feature_map(rng, shape, rng.uniform(0.5, 3), rng.uniform(-2, 2)),)),
         n_trials=len(_SHAPES),
         rtol=1e-4,
         atol=1e-4,
@@ -193,7 +182,7 @@ def check_adain(adain: Callable) -> None:
     core.check_function(
         lambda content, style: adain(content, style),
         e.reference(),
-        _by_shape(build),
+        core.by_shape(_SHAPES, build),
         n_trials=len(_SHAPES),
         rtol=1e-4,
         atol=1e-4,
@@ -221,7 +210,7 @@ def check_residual_block(residual_block: Callable) -> None:
     core.check_function(
         lambda block, x: residual_block(block, x),
         e.reference(),
-        _by_shape(build),
+        core.by_shape(_SHAPES, build),
         n_trials=len(_SHAPES),
         rtol=1e-3,
         atol=1e-3,
