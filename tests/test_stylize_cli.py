@@ -194,3 +194,27 @@ def test_cli_mix_that_is_not_finite_is_a_one_line_error(tmp_path, mix, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error:") and "finite non-negative" in err and err.count("\n") == 1
     assert not (tmp_path / "out" / "good.png").exists()
+
+
+def test_stylize_files_reuses_one_traced_forward_per_network(tmp_path):
+    """A notebook loop over stylize_files traces each image size once, not once per call (no retracing warning)."""
+    import gc
+    import weakref
+
+    net = networks.transformer_net(0.125)
+    a = _png(tmp_path / "a.png", 24, 20)
+    forward = stylize.traced_forward(net)
+    for i in range(3):
+        stylize.stylize_files([a], tmp_path / f"o{i}", model=net)
+    assert stylize.traced_forward(net) is forward
+    assert forward.experimental_get_tracing_count() == 1
+    alive = weakref.ref(net)
+    del net, forward
+    gc.collect()
+    assert alive() is None, "the cache must not keep a network alive"
+
+
+def test_default_batch_size_is_one_without_a_gpu():
+    from ganstyle_lib import device
+
+    assert stylize.default_batch_size() == (4 if device.gpus() else 1)
