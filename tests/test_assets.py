@@ -1,4 +1,4 @@
-"""Tests of ganstyle_lib.assets: registry, downloads, offline behaviour, bundles.
+"""Tests of ganstyle_lib.assets: registry, cache, downloads, offline behaviour, bundles, attribution.
 
 No test touches the internet: downloads go to a small HTTP server started on
 127.0.0.1 inside the test session, and test assets are ``Asset`` objects whose
@@ -273,7 +273,7 @@ def test_http_error_is_unavailable(home: Path, server) -> None:
 
 
 def test_absent_server_uses_the_fallback_with_one_notice(home: Path, notices, monkeypatch) -> None:
-    monkeypatch.setattr(assets, "_FALLBACK_ANNOUNCED", set())  # as in a fresh process
+    monkeypatch.setattr(assets.downloads, "_FALLBACK_ANNOUNCED", set())  # as in a fresh process
     asset = make_asset(closed_port_url(), fallback="the bundled digits")
     assert assets.fetch_or_fallback(asset, progress=False) is None
     assert assets.fetch_or_fallback(asset, progress=False) is None  # a notebook asks again: no second notice
@@ -689,8 +689,8 @@ def test_a_damaged_painting_is_never_loaded_offline(home: Path, monkeypatch, tes
 
 def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, monkeypatch, test_registry) -> None:
     calls = []
-    real = assets.file_digests
-    monkeypatch.setattr(assets, "file_digests", lambda *a: calls.append(a) or real(*a))
+    real = assets.cache.file_digests
+    monkeypatch.setattr(assets.cache, "file_digests", lambda *a: calls.append(a) or real(*a))
     path = assets.path_for("test_style")
     path.parent.mkdir(parents=True)
     path.write_bytes(GOOD)
