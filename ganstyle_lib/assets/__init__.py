@@ -22,7 +22,7 @@ module            names
                   :class:`UnknownAssetError`)
 ``cache``         :func:`path_for`, :func:`is_intact`, :func:`is_cached`
 ``downloads``     :func:`download`, :func:`fetch`, :func:`fetch_or_fallback`,
-                  :func:`fetch_first_source`, :func:`sources`, :func:`status`,
+                  :func:`fetch_first_source`, :func:`sources`, :func:`status`, :func:`credit_line`,
                   :func:`network_available`, :func:`reset_network_cache`
 ``bundle``        :func:`pack`, :func:`unpack`, :data:`NPM_KIND` (workshops without network)
 ``attribution``   :func:`attribution_markdown` (the text of ``data/ATTRIBUTION.md``)
@@ -39,6 +39,7 @@ from .attribution import attribution_markdown
 from .bundle import NPM_KIND, pack, unpack
 from .cache import is_cached, is_intact, path_for
 from .downloads import (
+    credit_line,
     download,
     fetch,
     fetch_first_source,
@@ -83,6 +84,7 @@ __all__ = [
     "fetch_first_source",
     "sources",
     "status",
+    "credit_line",
     "NPM_KIND",
     "pack",
     "unpack",

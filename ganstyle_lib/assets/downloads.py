@@ -43,6 +43,7 @@ __all__ = [
     "sources",
     "fetch_first_source",
     "status",
+    "credit_line",
 ]
 
 
@@ -394,3 +395,15 @@ def _corrupt_error(asset: Asset) -> ChecksumError:
         f"does not match the registry); run `ganstyle assets fetch {asset.name}` to replace it, "
         f"or `ganstyle assets unpack BUNDLE` with an instructor's bundle"
     )
+
+
+def credit_line(asset: Asset | str, label: str | None = None) -> str:
+    """What a picture of ``asset`` is, for the line printed above a figure that shows it.
+
+    ``"<label>: <attribution>"`` when the real file is cached (so the picture is it), else
+    ``"<label>: OFFLINE STAND-IN — <fallback>"`` (the data loader showed the fallback
+    instead). ``label`` defaults to the asset's name.
+    """
+    asset = resolve(asset)
+    label = asset.name if label is None else label
+    return f"{label}: {asset.attribution}" if is_cached(asset) else f"{label}: OFFLINE STAND-IN — {asset.fallback}"
