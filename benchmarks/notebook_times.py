@@ -4,7 +4,7 @@
     python benchmarks/notebook_times.py --full 01 03    # full mode, notebooks 01 and 03
 
 Each notebook runs once, top to bottom, in a fresh kernel from its own folder
-(``ganstyle_lib.notebooks.execute``), offline. The load average is read before
+(``ganstyle_lib.course.notebooks.execute``), offline. The load average is read before
 and after each run because the course machine is shared: a time measured under
 load 4 is about twice the time on an idle machine. Paste the table into
 ``notebooks/INSTRUCTORS.md`` with the date and the machine.
@@ -17,7 +17,7 @@ import os
 import platform
 import time
 
-from ganstyle_lib import notebooks
+from ganstyle_lib.course import notebooks
 
 
 def main() -> None:

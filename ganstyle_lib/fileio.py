@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_write", "atomic_write_bytes", "atomic_write_text", "file_digests"]
+__all__ = ["CHUNK_SIZE", "atomic_path", "atomic_write", "atomic_write_bytes", "atomic_write_text", "file_digests"]
 
-_CHUNK = 1 << 20  # read and hash 1 MiB at a time
+CHUNK_SIZE = 1 << 20
+"""Bytes read (and hashed) at a time when copying or hashing a file: 1 MiB, so memory stays flat."""
 
 
 @contextlib.contextmanager
@@ -81,7 +82,7 @@ def file_digests(path: str | os.PathLike, *algos: str) -> dict[str, str]:
     """``{algorithm: hex digest}`` of a file for each of ``algos`` (``"sha256"``, ``"md5"``, ...), one pass."""
     digests = {algo: hashlib.new(algo) for algo in algos}
     with Path(path).open("rb") as f:
-        while chunk := f.read(_CHUNK):
+        while chunk := f.read(CHUNK_SIZE):
             for d in digests.values():
                 d.update(chunk)
     return {algo: d.hexdigest() for algo, d in digests.items()}

@@ -3,7 +3,8 @@
 Every plotting helper draws on a Matplotlib ``Axes`` you pass in (or a new one)
 and returns it, so notebooks can lay several panels out with
 ``plt.subplots`` and still call one helper per panel. Nothing here shows or
-saves a figure on its own, except :func:`save_gif`, whose job is to write a file.
+saves a figure on its own, except :func:`save_gif`, whose job is to write a file,
+and :func:`show_images`, whose job is to show one row of pictures (notebooks 04-06).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "figure_to_array",
     "save_gif",
     "image_grid",
+    "show_images",
 ]
 
 # One colour per role, used by every figure of the course.
@@ -197,6 +199,30 @@ def image_grid(
         top, left = padding + r * (h + padding), padding + k * (w + padding)
         out[top : top + h, left : left + w] = img
     return out
+
+
+def show_images(
+    images, titles: Sequence[str], suptitle: str = "", *, label: str = "", size: float = 3.0, aspect: float = 1.05
+) -> None:
+    """Show pictures side by side, each with its title, and ``plt.show()`` the figure.
+
+    The style notebooks' figure: ``images`` are ``[0, 1]`` pictures of shape ``(H, W, C)`` or
+    ``(n, H, W, C)`` (the first of a batch is shown), converted by :func:`ganstyle_lib.data.to_uint8`.
+    The figure's title is ``suptitle`` and, on the next line, ``label`` -- the notebooks pass
+    ``VGGFeatures.label`` so that every figure says which features made it. Each picture is
+    ``size`` inches wide; the figure is ``aspect`` times as tall, which leaves room for the titles.
+    """
+    from .data import to_uint8  # imported here: data imports TensorFlow, the plotting helpers do not need it
+
+    fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size * aspect), squeeze=False)
+    for ax, img, title in zip(axes[0], images, titles):
+        img = np.asarray(img)
+        ax.imshow(to_uint8(img[0] if img.ndim == 4 else img))
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.suptitle("\n".join(t for t in (suptitle, label) if t), fontsize=10)
+    plt.tight_layout()
+    plt.show()
 
 
 # --------------------------------------------------------------------------- notebook 02: GAN curves, latents

@@ -1,4 +1,4 @@
-"""Tests of ganstyle_lib.assets: registry, downloads, offline behaviour, bundles.
+"""Tests of ganstyle_lib.assets: registry, cache, downloads, offline behaviour, bundles, attribution.
 
 No test touches the internet: downloads go to a small HTTP server started on
 127.0.0.1 inside the test session, and test assets are ``Asset`` objects whose
@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from ganstyle_lib import assets, config, webassets
+from ganstyle_lib import assets, config
 from ganstyle_lib.assets import Asset, AssetError, AssetUnavailableError, ChecksumError
+from ganstyle_lib.course import webassets
 
 GOOD = b"ganstyle test asset\n" * 500
 OTHER = b"some other bytes" * 300
@@ -272,7 +273,7 @@ def test_http_error_is_unavailable(home: Path, server) -> None:
 
 
 def test_absent_server_uses_the_fallback_with_one_notice(home: Path, notices, monkeypatch) -> None:
-    monkeypatch.setattr(assets, "_FALLBACK_ANNOUNCED", set())  # as in a fresh process
+    monkeypatch.setattr(assets.downloads, "_FALLBACK_ANNOUNCED", set())  # as in a fresh process
     asset = make_asset(closed_port_url(), fallback="the bundled digits")
     assert assets.fetch_or_fallback(asset, progress=False) is None
     assert assets.fetch_or_fallback(asset, progress=False) is None  # a notebook asks again: no second notice
@@ -581,7 +582,7 @@ def test_pack_refuses_a_corrupted_npm_tarball(home: Path, tmp_path: Path, pinned
     "manifest_data, problem",
     [
         (NPM_DATA, "vs. its manifest"),  # bytes changed after packing
-        (NPM_OTHER, "vs. ganstyle_lib/webassets.py"),  # a consistent bundle of other bytes
+        (NPM_OTHER, "vs. ganstyle_lib/course/webassets.py"),  # a consistent bundle of other bytes
     ],
 )
 def test_unpack_refuses_a_tampered_npm_tarball(
@@ -660,7 +661,7 @@ def _damage(path: Path) -> None:
 def test_a_damaged_cached_file_is_reported_and_replaced_by_fetch(
     home: Path, server, monkeypatch, test_registry, capsys
 ) -> None:
-    from ganstyle_lib import cli
+    from ganstyle_lib.course import cli
 
     path = assets.fetch("test_style", progress=False)
     assert assets.status("test_style") == "cached"
@@ -688,8 +689,8 @@ def test_a_damaged_painting_is_never_loaded_offline(home: Path, monkeypatch, tes
 
 def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, monkeypatch, test_registry) -> None:
     calls = []
-    real = assets.file_digests
-    monkeypatch.setattr(assets, "file_digests", lambda *a: calls.append(a) or real(*a))
+    real = assets.cache.file_digests
+    monkeypatch.setattr(assets.cache, "file_digests", lambda *a: calls.append(a) or real(*a))
     path = assets.path_for("test_style")
     path.parent.mkdir(parents=True)
     path.write_bytes(GOOD)
@@ -700,3 +701,12 @@ def test_the_checksum_is_computed_once_per_process_per_file_version(home: Path, 
 
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a changed file is hashed again
     assert not assets.is_cached("test_style") and len(calls) == 2
+
+
+def test_credit_line_names_the_painting_or_its_offline_stand_in(home: Path) -> None:
+    asset = make_asset("http://127.0.0.1/never", name="test_painting")
+    assert assets.credit_line(asset) == "test_painting: OFFLINE STAND-IN — a bundled stand-in"
+    assets.path_for(asset).parent.mkdir(parents=True)
+    assets.path_for(asset).write_bytes(GOOD)
+    assert assets.credit_line(asset, label="style") == f"style: {asset.attribution}"
+    assert assets.credit_line("starry_night").startswith("starry_night: ")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ganstyle_lib import notebooks
+from ganstyle_lib.course import notebooks
 
 _TAG_REF = re.compile(r"<(script|link|img|iframe|source|embed)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']*)[\"']", re.I)
 _CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]+)", re.I)

@@ -48,7 +48,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganstyle_lib import notebooks, widgets
+from ganstyle_lib import widgets
+from ganstyle_lib.course import notebooks
 
 pytestmark = pytest.mark.browser
 

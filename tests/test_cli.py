@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from ganstyle_lib import cli
+from ganstyle_lib.course import cli
 
 
 def test_doctor_reports_offline_fallbacks_honestly(monkeypatch, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Notebook 00's Colab cell and its reference, ganstyle_lib.colab, on faked Colab environments.
+"""Notebook 00's Colab cell and its reference, ganstyle_lib.course.colab, on faked Colab environments.
 
 Colab is faked three ways: environment variables (COLAB_JUPYTER_IP,
 KMP_TARGET_PORT), a ``google.colab`` entry in ``sys.modules``, and Colab's
@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import nbformat
 import pytest
 
-from ganstyle_lib import colab, notebooks
+from ganstyle_lib.course import colab, notebooks
 
 GITHUB = "https://github.com/learner/ganstyle/blob/{ref}/notebooks/00_welcome.ipynb"
 

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from ganstyle_lib import notebooks
+from ganstyle_lib.course import notebooks
 
 NOTEBOOKS = notebooks.list_notebooks()
 

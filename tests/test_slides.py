@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ganstyle_lib import notebooks, slides, webassets
-from ganstyle_lib.cli import main
+from ganstyle_lib.course import notebooks, slides, webassets
+from ganstyle_lib.course.cli import main
 
 md = nbformat.v4.new_markdown_cell
 code = nbformat.v4.new_code_cell

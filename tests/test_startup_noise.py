@@ -9,7 +9,7 @@ import re
 
 import nbformat
 
-from ganstyle_lib import notebooks, startup_noise
+from ganstyle_lib.course import notebooks, startup_noise
 
 ABSL = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
 ONEDNN = (
@@ -112,7 +112,7 @@ def test_an_executed_quick_notebook_holds_no_startup_lines(monkeypatch):
 
     assert "absl::InitializeLog" in raw[0] and "oneDNN custom operations" in raw[0], (
         "TensorFlow's kernel start-up printed none of the known lines; if their text changed, "
-        f"update ganstyle_lib/startup_noise.py. Raw stderr:\n{raw[0][:2000]}"
+        f"update ganstyle_lib/course/startup_noise.py. Raw stderr:\n{raw[0][:2000]}"
     )
     cleaned = _stderr(nb)
     for needle in (

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from ganstyle_lib import notebooks, student
-from ganstyle_lib.cli import main
+from ganstyle_lib.course import notebooks, student
+from ganstyle_lib.course.cli import main
 
 STUB = 'raise NotImplementedError("Exercise: write this part, then run the check cell below")'
 

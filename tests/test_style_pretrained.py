@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganstyle_lib import cli
+from ganstyle_lib.course import cli
 from ganstyle_lib.style import networks, pretrained, stylize
 
 SHIPPED = sorted(pretrained.available())

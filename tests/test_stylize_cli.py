@@ -186,7 +186,7 @@ def test_a_model_that_is_not_a_transformer_is_refused(tmp_path):
 
 @pytest.mark.parametrize("mix", ["nan,1", "inf,1", "1,-1"])
 def test_cli_mix_that_is_not_finite_is_a_one_line_error(tmp_path, mix, capsys):
-    from ganstyle_lib import cli
+    from ganstyle_lib.course import cli
 
     net = training.save_transformer(networks.transformer_net(0.125, num_styles=2), tmp_path / "two.keras")
     good = _png(tmp_path / "good.png", 16, 16)

@@ -77,7 +77,7 @@ def test_train_style_never_replaces_a_network_unasked(tmp_path, monkeypatch):
 
 
 def test_a_tiny_style_image_is_refused_before_training(tmp_path, monkeypatch, capsys):
-    from ganstyle_lib import cli
+    from ganstyle_lib.course import cli
 
     monkeypatch.setenv("GANSTYLE_HOME", str(tmp_path / "home"))
     dot = _png(tmp_path / "dot.png", 1, 1)
@@ -91,7 +91,7 @@ def _train_style_command(style, photos, output, steps):
     return [
         sys.executable,
         "-m",
-        "ganstyle_lib.cli",
+        "ganstyle_lib.course.cli",
         "train-style",
         "--style",
         str(style),

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from ganstyle_lib import metrics, notebooks
+from ganstyle_lib import metrics
+from ganstyle_lib.course import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@
   ``checkpoint_every`` steps, stops cleanly on Ctrl-C/SIGTERM, and a rerun with
   the same output resumes from the last checkpoint.
 * :func:`add_cli_commands` -- registers both sub-commands on an ``argparse``
-  sub-parser collection (called from :mod:`ganstyle_lib.cli`).
+  sub-parser collection (called from :mod:`ganstyle_lib.course.cli`).
 """
 
 from __future__ import annotations

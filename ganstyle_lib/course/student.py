@@ -36,7 +36,7 @@ from pathlib import Path
 
 import nbformat
 
-from .fileio import atomic_write_text
+from ..fileio import atomic_write_text
 from .notebooks import list_notebooks
 
 __all__ = [
@@ -151,7 +151,7 @@ def write_student_notebooks(
     mistake in one notebook leaves ``out_dir`` untouched. A notebook in
     ``out_dir`` that differs from what this function last generated there (a
     learner's work) is kept and listed in ``kept``; ``force=True`` replaces it.
-    ``notebook_dir`` defaults to the course's own (:func:`~ganstyle_lib.notebooks.find_notebook_dir`).
+    ``notebook_dir`` defaults to the course's own (:func:`~ganstyle_lib.course.notebooks.find_notebook_dir`).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

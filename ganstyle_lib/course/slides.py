@@ -1,6 +1,6 @@
 """reveal.js slides of the course notebooks, usable without network.
 
-One deck per notebook, cut by :func:`ganstyle_lib.notebooks.slide_type`
+One deck per notebook, cut by :func:`ganstyle_lib.course.notebooks.slide_type`
 (headings open slides, solutions appear as fragments, setup and check
 cells are skipped). Decks are rendered from *executed* notebooks, so they
 show figures:
@@ -12,7 +12,7 @@ show figures:
 
 The output folder holds ``NN_name.slides.html``, an ``index.html`` and the
 local copies of reveal.js, require.js, jQuery, MathJax and the widget
-renderer that the decks load (see :mod:`ganstyle_lib.webassets`).
+renderer that the decks load (see :mod:`ganstyle_lib.course.webassets`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..fileio import atomic_write_text
 from . import notebooks, startup_noise, webassets
-from .fileio import atomic_write_text
 
 __all__ = ["slides_exporter", "render_slides"]
 

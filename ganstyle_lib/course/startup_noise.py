@@ -13,7 +13,7 @@ Most are written *before* TensorFlow sets up its logging, so
 ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them (it acts only afterwards), and
 the only switch that removes the oneDNN line, ``TF_ENABLE_ONEDNN_OPTS=0``,
 also turns off the fast CPU kernels. So the notebook runner
-(:func:`ganstyle_lib.notebooks.execute`, behind ``ganstyle course``, ``tidy``
+(:func:`ganstyle_lib.course.notebooks.execute`, behind ``ganstyle course``, ``tidy``
 and ``slides``) removes exactly these known lines from the executed
 notebook's stderr outputs with :func:`clean_notebook`. Every other line stays,
 including TensorFlow's real warnings and errors: the ``failed call to cuInit``

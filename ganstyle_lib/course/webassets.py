@@ -31,8 +31,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
-from .fileio import atomic_write_text
+from .. import config
+from ..fileio import atomic_write_text
 
 __all__ = [
     "NpmPackage",

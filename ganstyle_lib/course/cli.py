@@ -32,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _print_asset_table() -> None:
-    from . import assets, config
+    from .. import assets, config
 
     config.cache_dir(create=False)  # a GANSTYLE_HOME that is a file: one error line, before the header
 
@@ -42,8 +42,8 @@ def _print_asset_table() -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from . import assets, config, device
-    from .style import vgg19_weights
+    from .. import assets, config, device
+    from ..style import vgg19_weights
 
     config.cache_dir(create=False)  # checked before anything is printed
     print(device.summary())
@@ -69,7 +69,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from . import assets
+    from .. import assets
 
     if args.action == "list":
         _print_asset_table()
@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_slides.set_defaults(func=cmd_slides)
 
-    from .style import stylize  # `stylize` and `train-style` live beside their logic
+    from ..style import stylize  # `stylize` and `train-style` live beside their logic
 
     stylize.add_cli_commands(sub)
     return parser

@@ -10,7 +10,7 @@
   notebooks, one HTML page each (figures embedded) and an ``index.html`` into
   a build folder -- the "HTML book". Pages load MathJax (and, when npm could
   fetch them, require.js and the widget renderer) from copies in that folder,
-  so the book renders without network (see :mod:`ganstyle_lib.webassets`).
+  so the book renders without network (see :mod:`ganstyle_lib.course.webassets`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..fileio import atomic_write_text
 from . import startup_noise
-from .fileio import atomic_write_text
 
 __all__ = [
     "CHECK_MARKER",
@@ -53,11 +53,11 @@ __all__ = [
 
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 SOLUTION_MARKER = "### BEGIN SOLUTION"
-#: First line of notebook 00's Colab install cell (see :mod:`ganstyle_lib.colab`).
+#: First line of notebook 00's Colab install cell (see :mod:`ganstyle_lib.course.colab`).
 COLAB_MARKER = "# Google Colab only:"
 #: The notebooks of a clone of the repository, beside the package folder. An installed wheel
 #: holds the library only, so there this folder does not exist: see :func:`find_notebook_dir`.
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 FIRST_NOTEBOOK = "00_welcome.ipynb"
 
 log = logging.getLogger("ganstyle")
