@@ -68,8 +68,8 @@ torch_pickle        legacy torch.save files read into NumPy without         -   
                     PyTorch (restricted unpickler)
 notebooks           runs, tidies and publishes the notebooks (HTML book)    00           test_notebooks_tidy.py
                                                                                          test_book.py
-startup_noise       keeps TensorFlow's start-up lines out of executed       -            test_startup_noise.py
-                    notebooks
+startup_noise       keeps TensorFlow's start-up lines (and one harmless     -            test_startup_noise.py
+                    optimiser error) out of executed notebooks
 slides              reveal.js decks of the notebooks                        -            test_slides.py
 webassets           local copies of the book's and the slides' JavaScript   -            test_slides.py
                     (no CDN)
