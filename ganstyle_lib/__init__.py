@@ -26,6 +26,8 @@ viz                 figures: toy-GAN frames, sample scatters, image grids,  01 0
                     curves, GIFs; slerp
 widgets             the notebooks' interactive panels (controls above a     02-05        test_widgets.py
                     picture), testable without a browser                                 test_browser.py
+progress            progress bars: widgets in a live notebook, text (final  -            test_progress.py
+                    state kept) in notebooks the course runner executes
 data/               package data: the digits classifier behind metrics,     -            test_wheel.py
                     the shipped style networks
 gan.losses          every GAN loss with one signature (logits in, scalar    01 03        test_gan_losses.py
