@@ -30,6 +30,8 @@ viz                    figures: toy-GAN frames, sample scatters, image grids,  0
                        04-06); slerp
 widgets                the notebooks' interactive panels (controls above a     02-05        test_widgets.py
                        picture), testable without a browser                                 test_browser.py
+progress               progress bars: widgets in a live notebook, text (final  -            test_progress.py
+                       state kept) in notebooks the course runner executes
 data/                  package data: the digits classifier behind metrics, the -            test_wheel.py
                        shipped style networks
 gan.losses             every GAN loss with one signature (logits in, scalar    01 03        test_gan_losses.py
@@ -77,8 +79,8 @@ torch_pickle           legacy torch.save files read into NumPy without PyTorch -
 Course tooling, ganstyle_lib/course/ (the ML library never imports it)
 course.notebooks       runs, tidies and publishes the notebooks (HTML book)    00           test_notebooks_tidy.py
                                                                                             test_book.py
-course.startup_noise   keeps TensorFlow's start-up lines out of executed       -            test_startup_noise.py
-                       notebooks
+course.startup_noise   keeps TensorFlow's start-up lines (and one harmless      -            test_startup_noise.py
+                       optimiser error) out of executed notebooks
 course.slides          reveal.js decks of the notebooks                        -            test_slides.py
 course.webassets       local copies of the book's and the slides' JavaScript   -            test_slides.py
                        (no CDN)

@@ -11,6 +11,9 @@ rest of the library (and every notebook) asks here instead of branching on
   (default ``~/.cache/ganstyle``).
 * ``GANSTYLE_OFFLINE=1`` -- never try the network; use cached assets or the
   declared offline fallbacks straight away (workshops without Wi-Fi, CI).
+* ``GANSTYLE_TEXT_PROGRESS=1`` -- text progress bars instead of widgets; the
+  notebook runner sets it, so executed notebooks show each bar's final state
+  (:mod:`ganstyle_lib.progress`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "is_quick",
+    "text_progress",
     "mode_name",
     "course_settings",
     "set_seed",
@@ -55,6 +59,12 @@ def _flag(name: str) -> bool:
 def is_quick() -> bool:
     """True when ``GANSTYLE_QUICK`` asks for quick mode (tests, smoke runs)."""
     return _flag("GANSTYLE_QUICK")
+
+
+def text_progress() -> bool:
+    """True when ``GANSTYLE_TEXT_PROGRESS`` asks for text progress bars (set by the notebook runner, see
+    :mod:`ganstyle_lib.progress`)."""
+    return _flag("GANSTYLE_TEXT_PROGRESS")
 
 
 def mode_name() -> str:

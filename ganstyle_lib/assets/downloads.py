@@ -100,7 +100,7 @@ def _unavailable(asset: Asset, reason: str) -> AssetUnavailableError:
 
 
 def _progress_bar(asset: Asset, total: int | None, enabled: bool):  # -> tqdm
-    from tqdm.auto import tqdm  # imported here: tqdm.auto probes for Jupyter
+    from ..progress import tqdm
 
     return tqdm(
         total=total, desc=asset.name, unit="B", unit_scale=True, unit_divisor=1024, disable=not enabled, leave=False

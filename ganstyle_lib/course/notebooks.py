@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from .. import progress
 from ..fileio import atomic_write_text
 from . import startup_noise
 
@@ -217,8 +218,13 @@ def strip_outputs(nb):
 @contextlib.contextmanager
 def _course_env(quick: bool, offline: bool | None) -> Iterator[None]:
     # The kernel inherits this process' environment, so the mode is set here.
-    saved = {k: os.environ.get(k) for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE", "TF_CPP_MIN_LOG_LEVEL")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("GANSTYLE_QUICK", "GANSTYLE_OFFLINE", "GANSTYLE_TEXT_PROGRESS", "TF_CPP_MIN_LOG_LEVEL")
+    }
     os.environ["GANSTYLE_QUICK"] = "1" if quick else "0"
+    # No one watches these kernels live: text progress bars, so the saved outputs show each bar's end (.progress)
+    os.environ["GANSTYLE_TEXT_PROGRESS"] = "1"
     if offline is not None:
         os.environ["GANSTYLE_OFFLINE"] = "1" if offline else "0"
     # TensorFlow's C++ INFO lines (level 0) are not for learners; its warnings and errors are.
@@ -262,7 +268,8 @@ def execute(
     ``raise_on_error=False`` a failing cell stops execution and its traceback
     stays in the returned notebook instead of raising. TensorFlow's known
     start-up lines are removed from the outputs (:mod:`.startup_noise`);
-    everything else it writes stays.
+    everything else it writes stays. Progress bars are text, and only their
+    final state is kept (:mod:`.progress`).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -278,7 +285,7 @@ def execute(
         except CellExecutionError:
             if raise_on_error:
                 raise
-    return startup_noise.clean_notebook(nb)
+    return progress.final_states(startup_noise.clean_notebook(nb))
 
 
 def tidy(path: str | os.PathLike, timeout: int = 600) -> list[str]:

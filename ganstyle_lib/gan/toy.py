@@ -25,8 +25,8 @@ from typing import NamedTuple, TypeAlias
 import keras
 import numpy as np
 import tensorflow as tf
-from tqdm.auto import trange
 
+from ..progress import trange
 from . import losses as gan_losses
 
 __all__ = [

@@ -20,7 +20,7 @@ in ``[0, 1]``:
 
 Each run returns a :class:`TransferResult` with the image, the loss history
 (with wall-clock seconds) and optional intermediate frames. Progress is shown
-with ``tqdm.auto``; nothing is printed.
+with :mod:`ganstyle_lib.progress` (``tqdm.auto``); nothing is printed.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
-from tqdm.auto import tqdm
 
+from ..progress import tqdm
 from . import losses
 from .features import GATYS_CONTENT_LAYERS, STYLE_LAYERS, VGGFeatures, preprocess
 
