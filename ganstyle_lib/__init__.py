@@ -29,7 +29,9 @@ viz                    figures: toy-GAN frames, sample scatters, image grids,  0
                        curves, GIFs; show_images (a row of pictures, notebooks              test_exercises.py (slerp)
                        04-06); slerp
 widgets                the notebooks' interactive panels (controls above a     02-05        test_widgets.py
-                       picture), testable without a browser                                 test_browser.py
+                       picture), testable without a browser, and the render                 test_browser.py
+                       functions the style panels draw: preview_function (04),
+                       mixing_function and alpha_function (05)
 progress               progress bars: widgets in a live notebook, text (final  -            test_progress.py
                        state kept) in notebooks the course runner executes
 data/                  package data: the digits classifier behind metrics, the -            test_wheel.py
@@ -57,8 +59,10 @@ style.training         training those networks with perceptual losses (one     0
                        style, N styles, the AdaIN decoder)
 style.quality          a loss-independent yardstick: Gram error to the style,  05           test_style_quality.py
                        distance to the photo
-style.stylize          the logic behind ganstyle stylize and ganstyle          05           test_stylize_cli.py
-                       train-style                                                          test_train_resume.py
+style.stylize          runs trained stylisation networks on image files and    05           test_stylize_cli.py
+                       trains one from the command line's settings (what                    test_train_resume.py
+                       ganstyle stylize and train-style run; not
+                       transfer.stylize, which optimises one image's pixels)
 style.pretrained       shipped, ready-trained style networks: checksummed      05           test_style_pretrained.py
                        float16 files in data/style_networks/
 style.adversarial      PatchGAN discriminator, adversarial style loss, a       06           test_style_adversarial.py
@@ -87,6 +91,8 @@ course.webassets       local copies of the book's and the slides' JavaScript   -
 course.student         student notebooks: solutions out, stubs in              -            test_student.py
 course.cli             the ganstyle command (also python -m                    -            test_cli.py
                        ganstyle_lib.course.cli)
+course.style_commands  the stylize and train-style sub-commands: argparse      -            test_stylize_cli.py
+                       parsers and the glue that calls style.stylize
 course.colab           the tested reference of notebook 00's Colab cell        -            test_colab.py
 """
 

@@ -28,6 +28,23 @@ builder                     notebook     controls -> picture
 
 GAN pictures come in ``[-1, 1]`` and style pictures in ``[0, 1]``; the
 builders convert both to uint8 before they reach the panel.
+
+The style panels take their ``render`` from a factory here, beside them; each returns a plain
+function of the control values (call it yourself, or hand it to the panel):
+
+===============================  ===========  ==============================================
+render factory                   feeds        ``render(...) -> uint8 (H, W, 3)``
+===============================  ===========  ==============================================
+:func:`preview_function`         weights_     ``(content_weight, style_weight, tv_weight)``:
+                                 panel (04)   a short Gatys transfer of a small copy
+:func:`mixing_function`          style_       ``(weights)``: one forward pass of a
+                                 mixer (05)   multi-style network
+:func:`alpha_function`           alpha_       ``(alpha)``: an AdaIN stylizer
+                                 slider (05)
+===============================  ===========  ==============================================
+
+Importing this module does not import TensorFlow: the factories import the style modules
+when they are called.
 """
 
 from __future__ import annotations
@@ -36,10 +53,14 @@ import io
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 import numpy as np
+
+if TYPE_CHECKING:
+    from .style.features import VGGFeatures
+    from .style.transfer import Image, Styles
 
 __all__ = [
     "ImagePanel",
@@ -47,8 +68,11 @@ __all__ = [
     "latent_slider",
     "class_explorer",
     "weights_panel",
+    "preview_function",
     "style_mixer",
+    "mixing_function",
     "alpha_slider",
+    "alpha_function",
     "BUILDERS",
 ]
 
@@ -279,7 +303,7 @@ def weights_panel(
     Args:
         render: plain function ``render(content_weight, style_weight, tv_weight)``
             returning a uint8 image ``(h, w, 3)``, e.g. from
-            :func:`ganstyle_lib.style.transfer.preview_function`. It takes seconds,
+            :func:`preview_function`. It takes seconds,
             hence the button.
         content_weight, style_weight, tv_weight: starting values, inside
             :data:`WEIGHT_RANGES` (a ``ValueError`` says the range otherwise).
@@ -310,13 +334,75 @@ def weights_panel(
     return ImagePanel(checked, controls, scale=scale, caption=caption, run_button=True)
 
 
+def preview_function(
+    content: Image,
+    style: Styles,
+    *,
+    extractor: VGGFeatures | None = None,
+    max_dim: int = 96,
+    steps: int = 30,
+    **fixed: Any,
+) -> Callable[..., np.ndarray]:
+    """A plain function ``render(content_weight, style_weight, tv_weight) -> uint8 (h, w, 3)``.
+
+    Made for :func:`weights_panel`. Its defaults are :func:`ganstyle_lib.style.transfer.stylize`'s
+    (``style_weight=None``: chosen by the extractor's weights).
+
+    It stylises ``content`` (``(1, H, W, 3)`` in [0, 1]) shrunk to ``max_dim`` pixels, with the style
+    image(s) shrunk by the same factor (``style``: one image or ``[(image, weight), ...]``), fast enough
+    to be interactive: about ``steps x 0.05`` s at 96 px on 2 CPU cores. ``fixed`` keywords go to
+    :func:`~ganstyle_lib.style.transfer.stylize`. Call it directly, or give it to :func:`weights_panel`.
+    """
+    from .data import to_uint8
+    from .style import transfer
+
+    def size_of(image: Image, what: str) -> tuple[int, int]:
+        shape = tuple(np.shape(image))
+        if len(shape) not in (3, 4):
+            raise ValueError(f"{what} must be one RGB image (1, H, W, 3) in [0, 1], got shape {shape}")
+        return int(shape[-3]), int(shape[-2])
+
+    h, w = size_of(content, "content")
+    factor = min(1.0, max_dim / max(h, w))
+
+    def shrunk(image: Image, what: str) -> Any:
+        height, width = size_of(image, what)
+        size = (max(8, round(height * factor)), max(8, round(width * factor)))
+        return transfer.resize_to(image, size, what=what)  # also checks the range and the channels
+
+    small = shrunk(content, "content")
+    one_style = not (isinstance(style, (list, tuple)) and style and isinstance(style[0], (list, tuple)))
+    pairs = [(style, 1.0)] if one_style else list(style)
+    styles = [(shrunk(image, "style image"), weight) for image, weight in pairs]
+    fixed = dict(dict(scales=(1.0,), progress=False), **fixed)
+
+    def render(
+        content_weight: float = transfer.DEFAULTS["content_weight"],
+        style_weight: float | None = None,
+        tv_weight: float = transfer.DEFAULTS["tv_weight"],
+    ) -> np.ndarray:
+        result = transfer.stylize(
+            small,
+            styles,
+            extractor=extractor,
+            steps=steps,
+            content_weight=content_weight,
+            style_weight=style_weight,
+            tv_weight=tv_weight,
+            **fixed,
+        )
+        return to_uint8(result.image)
+
+    return render
+
+
 def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence[str], *, scale: int = 1) -> ImagePanel:
     """One slider per style and the picture ``render(weights)`` of a multi-style network.
 
     Args:
         render: plain function of one non-negative weight per style (in the order
             of ``names``) returning a uint8 image, e.g. from
-            :func:`ganstyle_lib.style.stylize.mixing_function`.
+            :func:`mixing_function`.
         names: style names, used as slider labels and as the panel's keywords.
         scale: magnification of the picture on screen.
 
@@ -356,11 +442,38 @@ def style_mixer(render: Callable[[Sequence[float]], np.ndarray], names: Sequence
     return ImagePanel(many, sliders, scale=scale, caption="weights are normalised to sum to 1")
 
 
+def mixing_function(network: Any, content: Any) -> Callable[[Sequence[float]], np.ndarray]:
+    """A plain function ``render(weights) -> uint8 (H, W, 3)`` for :func:`style_mixer`: ``content`` through a
+    multi-style network (:func:`ganstyle_lib.style.networks.transformer_net` with ``num_styles``).
+
+    ``content``: ``(1, H, W, 3)`` in [0, 1]. ``weights``: one non-negative number per style
+    (normalised to sum 1). The conditional instance norms blend each style's scale and shift
+    linearly (Dumoulin et al. 2017), so any mix costs one forward pass.
+    """
+    import tensorflow as tf
+
+    from . import data
+
+    n = network.input[1].shape[-1]
+    image = tf.convert_to_tensor(content, tf.float32)
+    # autograph=False: a plain forward pass has no Python control flow to convert, and AutoGraph's attempt to
+    # read a lambda's source printed a warning into the notebook that a learner cannot act on.
+    forward = tf.function(lambda x, w: network([x, w], training=False), reduce_retracing=True, autograph=False)
+
+    def render(weights: Sequence[float]) -> np.ndarray:
+        w = np.asarray(weights, np.float32).reshape(-1)
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
+            raise ValueError(f"give {n} finite non-negative style weights with a positive sum, got {weights}")
+        return data.to_uint8(forward(image, tf.constant((w / w.sum())[None])))
+
+    return render
+
+
 def alpha_slider(render: Callable[[float], np.ndarray], *, value: float = 1.0, scale: int = 1) -> ImagePanel:
     """A content (alpha = 0) <-> style (alpha = 1) slider and the picture ``render(alpha)``.
 
     ``render`` is a plain function returning a uint8 image, e.g. from
-    :func:`ganstyle_lib.style.stylize.alpha_function`. Returns the panel;
+    :func:`alpha_function`. Returns the panel;
     ``panel.render(alpha=...)`` is ``render`` with the range checked.
     """
     check_range("alpha", value, 0.0, 1.0, "0 = content, 1 = full style")
@@ -372,6 +485,19 @@ def alpha_slider(render: Callable[[float], np.ndarray], *, value: float = 1.0, s
         value=value, min=0.0, max=1.0, step=0.05, description="alpha (style)", style={"description_width": "initial"}
     )
     return ImagePanel(checked, {"alpha": slider}, scale=scale, caption="AdaIN: alpha blends content and style features")
+
+
+def alpha_function(stylizer: Any, content: Any, style: Any) -> Callable[[float], np.ndarray]:
+    """A plain function ``render(alpha) -> uint8 (H, W, 3)`` for :func:`alpha_slider`: an AdaIN stylizer
+    (:class:`ganstyle_lib.style.networks.AdaINStylizer`) on ``content`` and ``style``, both
+    ``(1, H, W, 3)`` in [0, 1]; ``alpha`` in [0, 1] goes from the content (0) to the full style (1).
+    """
+    from . import data
+
+    def render(alpha: float) -> np.ndarray:
+        return data.to_uint8(stylizer(content, style, alpha=float(alpha)))
+
+    return render
 
 
 #: Every builder, by name (the browser test finds notebooks with widgets by these names).

@@ -84,21 +84,21 @@ from ganstyle_lib.gan import conditional
 cond_generator = conditional.conditional_generator(16, width=8, seed=0)
 widgets.class_explorer(lambda z, y: contrast(cond_generator([z, y], training=False)), 16)""",
     "weights_panel": """\
-from ganstyle_lib.style import features, transfer
+from ganstyle_lib.style import features
 extractor = features.VGGFeatures(features.STYLE_LAYERS + features.GATYS_CONTENT_LAYERS, weights="untrained")
-render = transfer.preview_function(CONTENT, STYLE, extractor=extractor, max_dim=32, steps=3)
+render = widgets.preview_function(CONTENT, STYLE, extractor=extractor, max_dim=32, steps=3)
 widgets.weights_panel(render, caption=extractor.label)""",
     "style_mixer": """\
-from ganstyle_lib.style import networks, stylize
+from ganstyle_lib.style import networks
 multi = networks.transformer_net(0.125, num_styles=3)
 for layer in multi.layers:  # untrained, every style is the same (gamma 1, beta 0): make them differ
     if isinstance(layer, networks.ConditionalInstanceNormalization):
         layer.beta.assign(np.random.default_rng(0).normal(size=layer.beta.shape).astype("float32"))
-widgets.style_mixer(stylize.mixing_function(multi, CONTENT), ["wave", "starry", "udnie"], scale=2)""",
+widgets.style_mixer(widgets.mixing_function(multi, CONTENT), ["wave", "starry", "udnie"], scale=2)""",
     "alpha_slider": """\
-from ganstyle_lib.style import features, networks, stylize
+from ganstyle_lib.style import features, networks
 adain_net = networks.AdaINStylizer(features.VGGFeatures(networks.ADAIN_LAYERS, weights="untrained"), width=0.125)
-widgets.alpha_slider(stylize.alpha_function(adain_net, CONTENT, STYLE), scale=2)""",
+widgets.alpha_slider(widgets.alpha_function(adain_net, CONTENT, STYLE), scale=2)""",
 }
 
 _CALL = re.compile(r"\bwidgets\.(\w+)\(")

@@ -99,15 +99,6 @@ def test_tutorial_convention_matches_tutorial_loss(ext, images):
     assert obj(content)["content"].numpy() == 0.0
 
 
-def test_preview_function_is_plain(ext, images):
-    content, style = images
-    render = transfer.preview_function(
-        content, style, extractor=ext, max_dim=16, steps=2, **{k: v for k, v in KW.items() if k != "progress"}
-    )
-    out = render(content_weight=1.0, style_weight=5.0, tv_weight=0.0)
-    assert out.dtype == np.uint8 and out.shape == (13, 16, 3)
-
-
 def test_stylize_refuses_a_0_255_image_before_optimising(extractor):
     """Issue 23: a 0..255 content image optimised into a near-white picture without a word."""
     from conftest import striped_style

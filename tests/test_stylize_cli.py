@@ -1,14 +1,22 @@
-"""`ganstyle stylize` / `train-style` logic (ganstyle_lib.style.stylize), issue 8."""
+"""`ganstyle stylize` / `train-style`: the logic (ganstyle_lib.style.stylize) and the command-line glue
+(ganstyle_lib.course.style_commands), issue 8."""
 
 import argparse
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from ganstyle_lib import data
+from ganstyle_lib.course import style_commands
 from ganstyle_lib.style import networks, stylize, training
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +86,7 @@ def test_multi_style_mix(tmp_path):
 
 def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, capsys):
     parser = argparse.ArgumentParser(prog="ganstyle")
-    stylize.add_cli_commands(parser.add_subparsers(dest="command", required=True))
+    style_commands.add_cli_commands(parser.add_subparsers(dest="command", required=True))
     a = _png(tmp_path / "a.png", 19, 23)
     args = parser.parse_args(["stylize", str(a), "--model", str(model_path), "-o", str(tmp_path / "out")])
     assert args.func(args) == 0
@@ -90,7 +98,41 @@ def test_cli_commands_registered_and_run(tmp_path, model_path, monkeypatch, caps
     with pytest.raises(ValueError, match="--style NAME or --model PATH"):
         args.func(args)
     args = parser.parse_args(["train-style", "--style", "wave", "--steps", "1"])
-    assert args.func is stylize.cmd_train_style and args.steps == 1 and args.content_dir is None
+    assert args.func is style_commands.cmd_train_style and args.steps == 1 and args.content_dir is None
+
+
+FRESH_CLI = """
+import contextlib, io, json, sys
+from ganstyle_lib.course import cli
+answers = {}
+for argv in (["stylize", "--help"], ["train-style", "--help"], ["stylize", "--list-styles"],
+             ["stylize", "--style", "stary_night", "photo.png", "-o", "out"]):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+        try:
+            status = cli.main(argv)
+        except SystemExit as exit:  # --help
+            status = exit.code
+    answers[" ".join(argv)] = [status, "did you mean" in err.getvalue()]
+print(json.dumps({"answers": answers, "loaded": sorted(m for m in ("tensorflow", "keras") if m in sys.modules)}))
+"""
+
+
+def test_help_list_styles_and_a_misspelt_style_answer_without_tensorflow(tmp_path):
+    """Importing TensorFlow costs seconds: these answers come before it, in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env["GANSTYLE_HOME"] = str(tmp_path / "home")
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_CLI], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["answers"] == {
+        "stylize --help": [0, False],
+        "train-style --help": [0, False],
+        "stylize --list-styles": [0, False],
+        "stylize --style stary_night photo.png -o out": [2, True],
+    }
+    assert report["loaded"] == [], f"answered after importing {report['loaded']}"
 
 
 def test_train_style_saves_where_stylize_finds_it(tmp_path, monkeypatch):

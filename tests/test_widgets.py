@@ -7,6 +7,11 @@ browser test (tests/test_browser.py) drives the same panels in JupyterLab.
 """
 
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -187,7 +192,7 @@ def test_render_must_return_uint8():
 def test_panels_on_small_real_models():
     """The notebooks' render functions (untrained, tiny) through the panels: the picture moves."""
     from ganstyle_lib.gan import conditional, models
-    from ganstyle_lib.style import networks, stylize
+    from ganstyle_lib.style import networks
 
     generator = models.dcgan_generator(LATENT_DIM, width=8, seed=0)
     panel = widgets.latent_slider(lambda z: generator(z, training=False), np.zeros(LATENT_DIM), np.ones(LATENT_DIM))
@@ -206,7 +211,54 @@ def test_panels_on_small_real_models():
         if isinstance(layer, networks.ConditionalInstanceNormalization):
             layer.beta.assign(np.random.default_rng(0).normal(size=layer.beta.shape).astype("float32"))
     content = np.random.default_rng(1).uniform(size=(1, 24, 24, 3)).astype("float32")
-    panel = widgets.style_mixer(stylize.mixing_function(net, content), ["a", "b"])
+    panel = widgets.style_mixer(widgets.mixing_function(net, content), ["a", "b"])
     before = shown(panel)
     panel.controls["mix"].value = 0.0
     assert not np.array_equal(shown(panel), before)
+
+
+def test_preview_function_is_plain():
+    """notebook 04's render: a short transfer of a copy shrunk to max_dim, uint8 out; bad images named."""
+    from ganstyle_lib.style.features import VGGFeatures
+
+    layers = ("block1_conv1", "block2_conv1")
+    extractor = VGGFeatures(layers + ("block2_conv2",), weights="untrained")
+    yy, xx = np.mgrid[0:32, 0:40] / 40.0
+    content = np.stack([yy, xx, 0.5 * (yy + xx)], -1)[None].astype(np.float32)
+    style = np.random.default_rng(0).uniform(size=(1, 36, 36, 3)).astype(np.float32)
+    kw = dict(extractor=extractor, max_dim=16, steps=2, style_layers=layers, content_layers=("block2_conv2",))
+    render = widgets.preview_function(content, style, **kw)
+    out = render(content_weight=1.0, style_weight=5.0, tv_weight=0.0)
+    assert out.dtype == np.uint8 and out.shape == (13, 16, 3)
+    two_styles = widgets.preview_function(content[0], [(style, 1.0), (1.0 - style, 3.0)], **kw)  # (H, W, 3) too
+    assert two_styles(style_weight=5.0).shape == (13, 16, 3)
+    with pytest.raises(ValueError, match=r"content must be in \[0, 1\]"):
+        widgets.preview_function(content * 255.0, style, **kw)
+    with pytest.raises(ValueError, match=r"style image must be one RGB image"):
+        widgets.preview_function(content, style[0, :, :, 0], **kw)
+
+
+def test_alpha_function_renders_an_adain_stylizer():
+    from ganstyle_lib.style import features, networks
+
+    encoder = features.VGGFeatures(networks.ADAIN_LAYERS, weights="untrained")
+    stylizer = networks.AdaINStylizer(encoder, width=0.125)
+    rng = np.random.default_rng(0)
+    content, style = (rng.uniform(size=(1, 24, 24, 3)).astype("float32") for _ in range(2))
+    render = widgets.alpha_function(stylizer, content, style)
+    assert render(0.0).dtype == np.uint8 and render(0.0).shape == (24, 24, 3)
+    assert not np.array_equal(render(0.0), render(1.0))
+
+
+def test_importing_widgets_does_not_import_tensorflow():
+    """The render factories import the style modules when called, so a panel of notebook 02 loads no more."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    script = (
+        "import json, sys\n"
+        "import ganstyle_lib.widgets\n"
+        "print(json.dumps(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -13,4 +13,6 @@ Nothing in :mod:`ganstyle_lib.gan`, :mod:`ganstyle_lib.style` or the top-level M
 * :mod:`.student` -- student notebooks: solutions out, stubs in.
 * :mod:`.colab` -- the tested reference of notebook 00's Colab install cell.
 * :mod:`.cli` -- the ``ganstyle`` command (``python -m ganstyle_lib.course.cli`` runs it too).
+* :mod:`.style_commands` -- its ``stylize`` and ``train-style`` sub-commands: parsers and glue over
+  :mod:`ganstyle_lib.style.stylize`, which does the work.
 """

@@ -241,9 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_slides.set_defaults(func=cmd_slides)
 
-    from ..style import stylize  # `stylize` and `train-style` live beside their logic
+    from . import style_commands  # `stylize` and `train-style`: parsers and glue over ganstyle_lib.style.stylize
 
-    stylize.add_cli_commands(sub)
+    style_commands.add_cli_commands(sub)
     return parser
 
 

@@ -12,7 +12,8 @@ Features and losses:
 Optimisation (notebook 04):
 
 * :mod:`.transfer` -- optimisation-based style transfer and texture synthesis (L-BFGS, Adam,
-  coarse-to-fine, colour preservation, style interpolation, a weights panel) (04, 05).
+  coarse-to-fine, colour preservation, style interpolation); :func:`.transfer.stylize` optimises
+  one image's pixels (04, 05).
 
 Feed-forward networks (notebook 05):
 
@@ -22,8 +23,10 @@ Feed-forward networks (notebook 05):
   the AdaIN decoder; loss weights per encoder (05, 06);
 * :mod:`.quality` -- a loss-independent yardstick: Gram error to the style, distance to the
   photo, so methods with different losses can be compared (05);
-* :mod:`.stylize` -- the logic behind ``ganstyle stylize`` and ``ganstyle train-style``
-  (batches of files, resumable training) (05);
+* :mod:`.stylize` -- run trained stylisation networks on image files, and train one from the
+  command line's settings (batches of files, resumable training; what ``ganstyle stylize`` and
+  ``ganstyle train-style`` run, their parsers are in :mod:`ganstyle_lib.course.style_commands`).
+  Not :func:`.transfer.stylize`: a network here stylises a photograph in one pass (05);
 * :mod:`.pretrained` -- shipped, ready-trained style networks; ``load_style_network(name)``.
 
 Adversarial style (notebook 06):
@@ -32,5 +35,7 @@ Adversarial style (notebook 06):
   loss for the feed-forward trainer, a network-free patch-statistics distance;
 * :mod:`.cycle` -- cycle-consistency loss and a small CycleGAN.
 
-The exercise checks of notebooks 04-06 are in :mod:`ganstyle_lib.exercises`.
+The exercise checks of notebooks 04-06 are in :mod:`ganstyle_lib.exercises`; the render functions
+behind their sliders (``preview_function``, ``mixing_function``, ``alpha_function``) are in
+:mod:`ganstyle_lib.widgets`, beside the panels they feed.
 """

@@ -1,4 +1,10 @@
-"""The logic behind ``ganstyle stylize`` and ``ganstyle train-style``, as plain functions.
+"""Run trained stylisation networks on image files, and train one from the command line's settings.
+
+Not :func:`ganstyle_lib.style.transfer.stylize`, which optimises one image's pixels for minutes:
+this module runs feed-forward networks (:mod:`.networks`, trained by :mod:`.training` or shipped
+in :mod:`.pretrained`) that stylise a photograph in one pass. Its plain functions are what
+``ganstyle stylize`` and ``ganstyle train-style`` run; the command-line parsers that call them are
+in :mod:`ganstyle_lib.course.style_commands`.
 
     ganstyle stylize INPUT... (--model PATH | --style NAME) -o OUT [--batch-size N] [--max-dim N]
                      [--mix W,W,...] [--overwrite]
@@ -14,19 +20,21 @@
   replace an input (or, without ``overwrite``, an existing file), an unwritable
   output folder or a network that is not an image transformer stops the run
   with a message naming it; no output file is ever left half-written.
+* :func:`load_style_network` -- a style's network by name (yours first, else the
+  shipped one); :func:`resolve_model` finds its file, :func:`list_styles` names them all.
 * :func:`train_style` -- trains a network for one style image on a folder of
   content photographs (or, offline, the bundled ones) and saves it as
   ``<cache>/styles/<name>.keras``, where ``--style NAME`` finds it. It refuses to
   replace an existing network without ``overwrite``; it checkpoints every
   ``checkpoint_every`` steps, stops cleanly on Ctrl-C/SIGTERM, and a rerun with
   the same output resumes from the last checkpoint.
-* :func:`add_cli_commands` -- registers both sub-commands on an ``argparse``
-  sub-parser collection (called from :mod:`ganstyle_lib.course.cli`).
+
+Importing this module loads NumPy only; each function imports TensorFlow and Keras when it needs
+them, so ``ganstyle stylize --help``, ``--list-styles`` and a misspelt style name answer at once.
 """
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import os
 import re
@@ -44,6 +52,8 @@ __all__ = [
     "resolve_model",
     "load_network",
     "inference_policy",
+    "default_batch_size",
+    "traced_forward",
     "load_style_network",
     "list_styles",
     "stylize_files",
@@ -52,9 +62,6 @@ __all__ = [
     "train_style",
     "training_dir",
     "checkpoint_path",
-    "add_cli_commands",
-    "mixing_function",
-    "alpha_function",
     "TRAIN_DEFAULTS",
 ]
 
@@ -368,19 +375,19 @@ def stylize_files(
     with the same name, an output that would replace an input, a network that is
     not a stylisation network, bad ``style_weights``).
     """
-    import tensorflow as tf
-
-    from .. import data
-
     if suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise ValueError(f"write .png or .jpg results, not {suffix!r}")
-    if batch_size is None:
-        batch_size = default_batch_size()
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     source = model_path or style_name
     if model is None:  # a misspelt style name is the cheapest mistake to report: first, before TensorFlow loads
         source = resolve_model(model_path, style_name)
+    import tensorflow as tf  # only now: the checks above answer without it (tests/test_stylize_cli.py)
+
+    from .. import data
+
+    if batch_size is None:
+        batch_size = default_batch_size()  # asks TensorFlow for GPUs
     checked = _check_inputs(inputs, max_dim)
     output_dir = Path(output_dir)
     targets = [output_dir / f"{path.stem}{suffix}" for path, _ in checked]
@@ -537,185 +544,3 @@ def train_style(
         **options,
     )
     return save_transformer(transformer, output)
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def _parse_mix(text: str | None) -> list[float] | None:
-    if text is None:
-        return None
-    try:
-        return [float(v) for v in text.split(",")]
-    except ValueError:
-        raise ValueError(f"--mix takes comma-separated numbers, e.g. 0.5,0.5; got {text!r}") from None
-
-
-def cmd_stylize(args: argparse.Namespace) -> int:
-    """``ganstyle stylize``: print one line per written file (or, with ``--list-styles``, the styles)."""
-    if args.list_styles:
-        print(list_styles())
-        return 0
-    missing = [
-        flag
-        for flag, value in (
-            ("INPUT", args.inputs),
-            ("-o OUT", args.output),
-            ("--style NAME or --model PATH", args.style or args.model),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError(
-            f"stylize needs {', '.join(missing)}: e.g. `ganstyle stylize --style starry_night "
-            "photo.jpg -o out/`; `ganstyle stylize --list-styles` names the styles"
-        )
-    written = stylize_files(
-        args.inputs,
-        args.output,
-        model_path=args.model,
-        style_name=args.style,
-        batch_size=args.batch_size,
-        max_dim=args.max_dim,
-        style_weights=_parse_mix(args.mix),
-        overwrite=args.overwrite,
-    )
-    for path in written:
-        print(path)
-    return 0
-
-
-def cmd_train_style(args: argparse.Namespace) -> int:
-    """``ganstyle train-style``: train, then print where the network went and how to use it."""
-    settings = {k: getattr(args, k) for k in ("steps", "width", "crop", "batch_size") if getattr(args, k) is not None}
-    path = train_style(
-        args.style,
-        args.content_dir,
-        output=args.output,
-        overwrite=args.overwrite,
-        restart=args.restart,
-        checkpoint_every=args.checkpoint_every,
-        catch_signals=True,
-        **settings,
-    )
-    print(f"saved {path}")
-    print(f"training checkpoint and TensorBoard logs: {training_dir(path)} (safe to delete)")
-    print(f"use it: ganstyle stylize PHOTO.jpg --model {path} -o out/")
-    return 0
-
-
-def add_cli_commands(subparsers: Any) -> None:
-    """Register ``stylize`` and ``train-style`` on ``parser.add_subparsers()``'s result."""
-    p = subparsers.add_parser(
-        "stylize",
-        help="stylise images with a trained feed-forward network",
-        description="Stylise images with a trained transformer network; each result "
-        "has its input's size and is written as OUT/<name>.png. Networks for "
-        "famous paintings ship with the course, trained on ImageNet VGG19 "
-        "features (they work without those weights); --list-styles names them.",
-    )
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="image files")
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--model", metavar="PATH", help="a .keras network saved by train-style")
-    which.add_argument(
-        "--style",
-        metavar="NAME",
-        help="a shipped style (e.g. starry_night) or one you trained with `ganstyle train-style`",
-    )
-    which.add_argument("--list-styles", action="store_true", help="name the styles there are, and stop")
-    p.add_argument("-o", "--output", metavar="OUT", help="output folder")
-    p.add_argument(
-        "--batch-size",
-        type=int,
-        default=None,
-        help="images of equal size per batch (default 4 with a GPU, 1 on a CPU, where batches are no faster)",
-    )
-    p.add_argument(
-        "--max-dim",
-        type=int,
-        default=None,
-        help="shrink inputs whose longer side exceeds this (default: keep the size)",
-    )
-    p.add_argument("--mix", default=None, metavar="W,W,...", help="style weights of a multi-style network")
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace results that already exist in OUT (an input image is never replaced)",
-    )
-    p.set_defaults(func=cmd_stylize)
-
-    t = subparsers.add_parser(
-        "train-style",
-        help="train a feed-forward network for one style image",
-        description="Train a transformer network (Johnson et al. 2016) for a style "
-        "image; saved to the cache's styles folder unless --output is given. "
-        "Safe to interrupt (Ctrl-C, SIGTERM): a checkpoint is saved, and the "
-        "same command run again resumes where it stopped.",
-    )
-    t.add_argument("--style", required=True, metavar="IMAGE", help="style image file or painting name")
-    t.add_argument(
-        "--content-dir",
-        default=None,
-        metavar="DIR",
-        help="folder of content photographs (default: the bundled sample photographs)",
-    )
-    t.add_argument("--output", default=None, metavar="PATH", help="where to save the .keras network")
-    t.add_argument("--steps", type=int, default=None, help=f"training steps (default {TRAIN_DEFAULTS['steps']})")
-    t.add_argument("--width", type=float, default=None, help=f"width multiplier (default {TRAIN_DEFAULTS['width']})")
-    t.add_argument("--crop", type=int, default=None, help=f"training crop size (default {TRAIN_DEFAULTS['crop']})")
-    t.add_argument("--batch-size", type=int, default=None, help=f"batch size (default {TRAIN_DEFAULTS['batch_size']})")
-    t.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an existing network of that name (once the new one is finished)",
-    )
-    t.add_argument(
-        "--checkpoint-every",
-        type=int,
-        default=25,
-        metavar="N",
-        help="save a resumable checkpoint every N steps (default 25); Ctrl-C also saves one",
-    )
-    t.add_argument(
-        "--restart", action="store_true", help="start afresh instead of resuming an interrupted run of the same output"
-    )
-    t.set_defaults(func=cmd_train_style)
-
-
-# --------------------------------------------------------------------------- interactive (notebook 05)
-
-
-def mixing_function(network: Any, content: Any) -> Any:
-    """A plain function ``render(weights) -> uint8 (H, W, 3)``: ``content`` through a multi-style network.
-
-    ``weights``: one non-negative number per style (normalised to sum 1). The
-    conditional instance norms blend each style's scale and shift linearly
-    (Dumoulin et al. 2017), so any mix costs one forward pass.
-    """
-    import tensorflow as tf
-
-    from .. import data
-
-    n = network.input[1].shape[-1]
-    image = tf.convert_to_tensor(content, tf.float32)
-    # autograph=False: a plain forward pass has no Python control flow to convert, and AutoGraph's attempt to
-    # read a lambda's source printed a warning into the notebook that a learner cannot act on.
-    forward = tf.function(lambda x, w: network([x, w], training=False), reduce_retracing=True, autograph=False)
-
-    def render(weights: Sequence[float]) -> np.ndarray:
-        w = np.asarray(weights, np.float32).reshape(-1)
-        if w.shape != (n,) or not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
-            raise ValueError(f"give {n} finite non-negative style weights with a positive sum, got {weights}")
-        return data.to_uint8(forward(image, tf.constant((w / w.sum())[None])))
-
-    return render
-
-
-def alpha_function(stylizer: Any, content: Any, style: Any) -> Any:
-    """A plain function ``render(alpha) -> uint8 (H, W, 3)`` of an AdaIN stylizer (alpha in [0, 1])."""
-    from .. import data
-
-    def render(alpha: float) -> np.ndarray:
-        return data.to_uint8(stylizer(content, style, alpha=float(alpha)))
-
-    return render

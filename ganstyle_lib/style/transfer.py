@@ -15,8 +15,9 @@ in ``[0, 1]``:
   Gatys et al. 2017); several weighted styles at once.
 * :func:`synthesize_texture` -- style only, from noise (Gatys et al. 2015).
 * :func:`interpolate_styles` -- a row of results between two styles.
-* :func:`preview_function` -- a plain function that stylises a small image for
-  given weights (:func:`ganstyle_lib.widgets.weights_panel` puts sliders on it).
+
+Notebook 04's interactive preview (a small :func:`stylize` per slider setting) is
+:func:`ganstyle_lib.widgets.preview_function`, beside the panel it feeds.
 
 Each run returns a :class:`TransferResult` with the image, the loss history
 (with wall-clock seconds) and optional intermediate frames. Progress is shown
@@ -26,7 +27,7 @@ with :mod:`ganstyle_lib.progress` (``tqdm.auto``); nothing is printed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -52,7 +53,6 @@ __all__ = [
     "rgb_to_yiq",
     "yiq_to_rgb",
     "match_color",
-    "preview_function",
 ]
 
 #: The course's default settings of :func:`stylize` with **ImageNet** features (normalised losses, see
@@ -147,9 +147,12 @@ def _as_image(x: Image, what: str) -> tf.Tensor:
     return x
 
 
-def resize_to(image: Image, size: Sequence[int]) -> tf.Tensor:
-    """Resize ``(1, H, W, 3)`` to ``size = (h, w)`` (bilinear, antialiased when shrinking), clipped to [0, 1]."""
-    image = _as_image(image, "image")
+def resize_to(image: Image, size: Sequence[int], *, what: str = "image") -> tf.Tensor:
+    """Resize ``(1, H, W, 3)`` to ``size = (h, w)`` (bilinear, antialiased when shrinking), clipped to [0, 1].
+
+    ``image`` may also be ``(H, W, 3)``; it must be in [0, 1] (``what`` names it in the error otherwise).
+    """
+    image = _as_image(image, what)
     size = (int(size[0]), int(size[1]))
     if tuple(image.shape[1:3]) == size:
         return image
@@ -592,52 +595,3 @@ def interpolate_styles(
         pairs = [(img, w) for img, w in ((style_a, 1.0 - alpha), (style_b, alpha)) if w > 0]
         results.append(stylize(content, pairs, description=f"alpha={alpha:g}", **kwargs))
     return results
-
-
-# --------------------------------------------------------------------------- interactive
-
-
-def preview_function(
-    content: Image,
-    style: Styles,
-    *,
-    extractor: VGGFeatures | None = None,
-    max_dim: int = 96,
-    steps: int = 30,
-    **fixed: Any,
-) -> Callable[..., np.ndarray]:
-    """A plain function ``render(content_weight, style_weight, tv_weight) -> uint8 (h, w, 3)``.
-
-    Its defaults are :func:`stylize`'s (``style_weight=None``: chosen by the extractor's weights).
-
-    It stylises ``content`` shrunk to ``max_dim`` pixels (fast enough to be
-    interactive: about ``steps x 0.05`` s at 96 px on 2 CPU cores); ``fixed``
-    keywords go to :func:`stylize`. Call it directly, or give it to :func:`ganstyle_lib.widgets.weights_panel`.
-    """
-    from ..data import to_uint8
-
-    content = _as_image(content, "content")
-    h, w = content.shape[1:3]
-    factor = min(1.0, max_dim / max(h, w))
-    small = resize_to(content, (max(8, round(h * factor)), max(8, round(w * factor))))
-    styles = [(_scaled(img, factor), wt) for img, wt in _normalise_styles(style)]
-    fixed = dict(dict(scales=(1.0,), progress=False), **fixed)
-
-    def render(
-        content_weight: float = DEFAULTS["content_weight"],
-        style_weight: float | None = None,
-        tv_weight: float = DEFAULTS["tv_weight"],
-    ) -> np.ndarray:
-        result = stylize(
-            small,
-            styles,
-            extractor=extractor,
-            steps=steps,
-            content_weight=content_weight,
-            style_weight=style_weight,
-            tv_weight=tv_weight,
-            **fixed,
-        )
-        return to_uint8(result.image)
-
-    return render
