@@ -51,11 +51,13 @@ def attribution_markdown() -> str:
 
 #: The closing paragraph of data/ATTRIBUTION.md: files in the repository made from third-party images.
 _DERIVED_ATTRIBUTION = (
-    "**Figures and package data made from third-party images.** `docs/shipped_starry_night.jpg` (the README's",
-    "figure) shows Van Gogh's *The Starry Night* (public domain; the copy in Debian's `opencv-doc` 4.6.0+dfsg-12) and",
-    'scikit-image\'s `chelsea` ("No copyright restrictions. CC0 by the photographer (Stefan van der Walt)", its',
-    "docstring), with the shipped network's and an optimisation's results. `ganstyle_lib/data/style_networks/` holds",
-    "network weights only, no image; the photographs they were trained on ship with scikit-image, matplotlib and",
-    "scikit-learn and are not copied into this repository (see `data/style_networks.md`).",
+    "**Figures and package data made from third-party images.** `docs/shipped_starry_night.jpg` and",
+    "`docs/shipped_styles.jpg` (the README's figures) show Van Gogh's *The Starry Night* (public domain; the copy in",
+    "Debian's `opencv-doc` 4.6.0+dfsg-12), Hokusai's *The Great Wave off Kanagawa* (public domain; the copy in the",
+    "source archive of PyPI's `oumi` 0.9) and scikit-image's `chelsea` (\"No copyright restrictions. CC0 by the",
+    "photographer (Stefan van der Walt)\", its docstring), with the shipped networks' and an optimisation's results.",
+    "`ganstyle_lib/data/style_networks/` holds network weights only, no image; the photographs they were trained on",
+    "ship with scikit-image, matplotlib and scikit-learn and are not copied into this repository (see",
+    "`data/style_networks.md`).",
     "",
 )
