@@ -65,6 +65,8 @@ style.stylize          runs trained stylisation networks on image files and    0
                        transfer.stylize, which optimises one image's pixels)
 style.pretrained       shipped, ready-trained style networks: checksummed      05           test_style_pretrained.py
                        float16 files in data/style_networks/
+style.fast_forward     the transformer network rearranged for a CPU, same      05           test_fast_forward.py
+                       weights and function: what style.stylize runs
 style.adversarial      PatchGAN discriminator, adversarial style loss, a       06           test_style_adversarial.py
                        network-free patch-statistics distance
 style.cycle            cycle-consistency loss and a small CycleGAN             06           test_style_adversarial.py

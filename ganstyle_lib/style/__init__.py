@@ -27,7 +27,9 @@ Feed-forward networks (notebook 05):
   command line's settings (batches of files, resumable training; what ``ganstyle stylize`` and
   ``ganstyle train-style`` run, their parsers are in :mod:`ganstyle_lib.course.style_commands`).
   Not :func:`.transfer.stylize`: a network here stylises a photograph in one pass (05);
-* :mod:`.pretrained` -- shipped, ready-trained style networks; ``load_style_network(name)``.
+* :mod:`.pretrained` -- shipped, ready-trained style networks; ``load_style_network(name)``;
+* :mod:`.fast_forward` -- the same transformer network rearranged for a CPU (sub-pixel upsampling,
+  the last convolution on 2x2 blocks): what :mod:`.stylize` runs.
 
 Adversarial style (notebook 06):
 

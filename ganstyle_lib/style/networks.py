@@ -78,6 +78,22 @@ def instance_norm(x: Any, epsilon: float = EPSILON) -> tf.Tensor:
     return (x - mean) * ops.rsqrt(var + epsilon)
 
 
+def scale_and_shift(x: Any, gamma: Any, beta: Any, epsilon: float = EPSILON) -> tf.Tensor:
+    """``gamma * instance_norm(x) + beta`` in float32, with the per-channel numbers folded first.
+
+    ``x`` ``(B, H, W, C)``; ``gamma``, ``beta`` broadcast against ``(B, 1, 1, C)``. The same
+    arithmetic as the formula, reordered: ``scale = gamma / sqrt(var + eps)`` and
+    ``shift = beta - mean * scale`` are ``(B, 1, 1, C)``, so the big tensor is read for its
+    statistics and then touched by one multiply and one add, instead of four element-wise
+    passes. Why it matters: at 1024 x 683 the norms of the transformer network took a fifth
+    of its CPU time.
+    """
+    x = ops.convert_to_tensor(x, "float32")
+    mean, var = ops.moments(x, axes=[1, 2], keepdims=True)
+    scale = gamma * ops.rsqrt(var + epsilon)
+    return x * scale + (beta - mean * scale)
+
+
 def adain(content: Any, style: Any, epsilon: float = EPSILON) -> tf.Tensor:
     """Adaptive instance normalisation: ``sigma(s) * (c - mu(c)) / sigma(c) + mu(s)`` per sample and channel.
 
@@ -228,7 +244,7 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, x):
         # In float32 (statistics of 16-bit numbers are poor); out in the layer's compute dtype,
         # which is 16-bit under mixed precision.
-        y = instance_norm(x, self.epsilon) * ops.cast(self.gamma, "float32") + ops.cast(self.beta, "float32")
+        y = scale_and_shift(x, ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32"), self.epsilon)
         return ops.cast(y, self.compute_dtype)
 
     def compute_output_shape(self, shape):
@@ -266,7 +282,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
         weights = ops.cast(weights, "float32")
         gamma = ops.matmul(weights, ops.cast(self.gamma, "float32"))[:, None, None, :]  # (B, 1, 1, C)
         beta = ops.matmul(weights, ops.cast(self.beta, "float32"))[:, None, None, :]
-        return ops.cast(instance_norm(x, self.epsilon) * gamma + beta, self.compute_dtype)
+        return ops.cast(scale_and_shift(x, gamma, beta, self.epsilon), self.compute_dtype)
 
     def compute_output_shape(self, shapes):
         return shapes[0]
