@@ -265,6 +265,29 @@ def test_check_function_generic_use(capsys):
         core.check_function(lambda x: -x, lambda x: x, make_inputs, name="scaling")
 
 
+def test_a_function_that_edits_its_list_inputs_cannot_change_what_the_reference_sees(capsys):
+    def receptive_field(kernel_sizes, strides):  # right answer, but pops from the caller's lists
+        field = 1
+        while kernel_sizes:
+            kernel, stride = kernel_sizes.pop(), strides.pop()
+            field = field * stride + (kernel - stride)
+        return field
+
+    nb06.check_receptive_field(receptive_field)
+    assert "✓ receptive_field" in capsys.readouterr().out
+    assert nb06.use("receptive_field", receptive_field) is receptive_field  # the learner's own, not a wrapper
+
+
+def test_exercise_check_remembers_the_learners_function_for_use(capsys):
+    from ganstyle_lib.style import networks
+
+    def adain(content, style):
+        return networks.adain(content, style)
+
+    nb05.check_adain(adain)
+    assert nb05.use("adain", adain) is adain
+
+
 # -- what a notebook shows -------------------------------------------------------------------------
 
 

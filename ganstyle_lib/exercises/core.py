@@ -166,6 +166,16 @@ class Exercise:
     reference: Callable[[], Callable] = field(repr=False)  # loads the library's function lazily
     mistakes: Sequence[Mistake] = ()
 
+    def check(self, learner_fn: Callable, make_inputs: Callable[[np.random.Generator], Any], **options: Any) -> float:
+        """:func:`check_function` of the learner's function against this exercise's reference and mistakes.
+
+        ``options`` go to :func:`compare` (``n_trials``, ``rtol``, ``atol``, ``check_dtype``, ...).
+        On success the ✓ line is printed and ``learner_fn`` is remembered for :func:`use`.
+        """
+        return check_function(
+            learner_fn, self.reference(), make_inputs, name=self.name, mistakes=self.mistakes, **options
+        )
+
 
 def _to_numpy(value: Any) -> np.ndarray:
     if hasattr(value, "numpy"):
@@ -200,9 +210,9 @@ def _input_names(fn: Callable, n: int) -> list[str]:
 
 
 def _copies(args: tuple) -> tuple:
-    # Fresh copies of NumPy inputs: a function that edits its input in place cannot change what the
-    # reference (or a mistake, or the message) sees.
-    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+    # Fresh copies of NumPy arrays and lists: a function that edits its input in place cannot change
+    # what the reference (or a mistake, or the message) sees.
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else list(a) if isinstance(a, list) else a for a in args)
 
 
 def _matches(got: np.ndarray, other: Any, rtol: float, atol: float) -> bool:

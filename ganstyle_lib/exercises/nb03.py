@@ -253,13 +253,4 @@ def check_projection_logits(projection_logits: Callable[..., Any]) -> None:
         )
 
     e = EXERCISES["projection_logits"]
-    core.check_function(
-        projection_logits,
-        e.reference(),
-        inputs,
-        rtol=1e-4,
-        atol=1e-5,
-        name=e.name,
-        mistakes=e.mistakes,
-        check_dtype=False,
-    )
+    e.check(projection_logits, inputs, rtol=1e-4, atol=1e-5, check_dtype=False)

@@ -155,19 +155,13 @@ def _feature_map(rng: np.random.Generator, shape, scale: float = 1.0, shift: flo
 
 def check_instance_norm(instance_norm: Callable) -> None:
     """Your ``instance_norm(x)``: each sample's each channel to mean 0, variance 1 (zero channels stay 0)."""
-    e = EXERCISES["instance_norm"]
-    core.require_callable(e.name, instance_norm)
-    core.check_function(
-        lambda x: instance_norm(x),
-        e.reference(),
+    EXERCISES["instance_norm"].check(
+        instance_norm,
         core.by_shape(_SHAPES, lambda rng, shape: (_feature_map(rng, shape, rng.uniform(0.5, 3), rng.uniform(-2, 2)),)),
         n_trials=len(_SHAPES),
         rtol=1e-4,
         atol=1e-4,
-        name=e.name,
-        mistakes=e.mistakes,
     )
-    core.remember(e.name, instance_norm)
 
 
 def check_adain(adain: Callable) -> None:
@@ -177,19 +171,7 @@ def check_adain(adain: Callable) -> None:
         b, h, w, c = shape
         return _feature_map(rng, shape, 2.0, 1.0), _feature_map(rng, (b, h + 2, w + 3, c), 0.5, -1.0)
 
-    e = EXERCISES["adain"]
-    core.require_callable(e.name, adain)
-    core.check_function(
-        lambda content, style: adain(content, style),
-        e.reference(),
-        core.by_shape(_SHAPES, build),
-        n_trials=len(_SHAPES),
-        rtol=1e-4,
-        atol=1e-4,
-        name=e.name,
-        mistakes=e.mistakes,
-    )
-    core.remember(e.name, adain)
+    EXERCISES["adain"].check(adain, core.by_shape(_SHAPES, build), n_trials=len(_SHAPES), rtol=1e-4, atol=1e-4)
 
 
 def check_residual_block(residual_block: Callable) -> None:
@@ -205,16 +187,10 @@ def check_residual_block(residual_block: Callable) -> None:
             blocks[channels] = block
         return blocks[channels], _tf().constant(rng.standard_normal(shape).astype(np.float32))
 
-    e = EXERCISES["residual_block"]
-    core.require_callable(e.name, residual_block)
-    core.check_function(
-        lambda block, x: residual_block(block, x),
-        e.reference(),
+    EXERCISES["residual_block"].check(
+        residual_block,
         core.by_shape(_SHAPES, build),
         n_trials=len(_SHAPES),
         rtol=1e-3,
         atol=1e-3,
-        name=e.name,
-        mistakes=e.mistakes,
     )
-    core.remember(e.name, residual_block)

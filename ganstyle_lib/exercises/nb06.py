@@ -148,18 +148,7 @@ def check_receptive_field(receptive_field: Callable) -> None:
         depth = int(rng.integers(2, 7))
         return [int(k) for k in rng.integers(1, 8, size=depth)], [int(s) for s in rng.integers(1, 4, size=depth)]
 
-    e = EXERCISES["receptive_field"]
-    core.require_callable(e.name, receptive_field)
-    core.check_function(
-        lambda kernel_sizes, strides: receptive_field(list(kernel_sizes), list(strides)),
-        e.reference(),
-        make,
-        n_trials=6,
-        name=e.name,
-        mistakes=e.mistakes,
-        check_dtype=False,
-    )
-    core.remember(e.name, receptive_field)
+    EXERCISES["receptive_field"].check(receptive_field, make, n_trials=6, check_dtype=False)
 
 
 def check_valid_output_size(valid_output_size: Callable) -> None:
@@ -176,18 +165,7 @@ def check_valid_output_size(valid_output_size: Callable) -> None:
         # at least one full window: the input must cover the receptive field
         return _adversarial().receptive_field(kernels, strides) + int(rng.integers(0, 60)), kernels, strides
 
-    e = EXERCISES["valid_output_size"]
-    core.require_callable(e.name, valid_output_size)
-    core.check_function(
-        lambda size, kernel_sizes, strides: valid_output_size(size, list(kernel_sizes), list(strides)),
-        e.reference(),
-        make,
-        n_trials=6,
-        name=e.name,
-        mistakes=e.mistakes,
-        check_dtype=False,
-    )
-    core.remember(e.name, valid_output_size)
+    EXERCISES["valid_output_size"].check(valid_output_size, make, n_trials=6, check_dtype=False)
 
 
 def check_cycle_consistency_loss(cycle_consistency_loss: Callable) -> None:
@@ -203,6 +181,4 @@ def check_cycle_consistency_loss(cycle_consistency_loss: Callable) -> None:
         return _tf().constant(real), _tf().constant(rec)
 
     e = EXERCISES["cycle_consistency_loss"]
-    core.check_function(
-        cycle_consistency_loss, e.reference(), make, n_trials=len(shapes), name=e.name, mistakes=e.mistakes
-    )
+    e.check(cycle_consistency_loss, make, n_trials=len(shapes))
