@@ -11,14 +11,17 @@ follows it) and computes the same function with two of its layers done another w
   (:func:`subpixel_taps`); the upsampled tensor (four times the memory) is never made.
 * **the last 9x9 convolution** (16 channels in, 3 out) becomes ``space_to_depth`` (2x2 blocks: 64
   channels at half the resolution), a 5x5 convolution to 12 channels, and ``depth_to_space``
-  (:func:`space_to_depth_taps`). It does the same number of multiply-adds, but oneDNN runs a
+  (:func:`space_to_depth_taps`). It does about a quarter more multiply-adds (5 x 5 x 64 x 12 per
+  2x2 block against 9 x 9 x 16 x 3 per pixel; the extra taps are zeros), but oneDNN runs a
   convolution with 3 output channels far below its speed with 12.
 
 Measured on the course's 2-core AVX-512 CPU, one 1024 x 683 photograph, bfloat16 (2026-12-03): the
-last convolution 70-77 ms -> 34-36 ms; the whole network: see :func:`rewrite`. The outputs agree with
-the original network's to float rounding (``tests/test_fast_forward.py``).
+last convolution 70-82 ms -> 34-45 ms, the two upsampling convolutions 45 -> 25 ms and 30 -> 23 ms (numbers in
+``benchmarks/RESULTS.md``). The outputs agree with the original network's to float rounding
+(``tests/test_fast_forward.py``).
 
-Only the CPU benefits: GPUs have no such weak spot, but the rewrite is no slower there either.
+It was written for the CPU and has not been timed on a GPU (the course's machines have none); it uses
+only padding, convolution and ``depth_to_space``/``space_to_depth``, which GPUs run too.
 """
 
 from __future__ import annotations
@@ -126,8 +129,9 @@ def rewrite(net: keras.Model) -> keras.Model:
     Input and output as ``net``'s: ``(B, H, W, 3)`` in [0, 1] (and ``style_weights``), any ``H, W``.
     The rewritten layers read ``net``'s variables when they run, so the rewrite stays right if ``net``
     trains further. Other networks come back unchanged. Measured on the course's 2-core CPU, one
-    1024 x 683 photograph through the shipped half-width network in bfloat16 (2026-12-03): see
-    ``benchmarks/RESULTS.md``, "Speed of the shipped networks".
+    1024 x 683 photograph through the shipped half-width network in bfloat16 (2026-12-03): 0.43-0.49 s
+    -> 0.38-0.40 s with the instance-norm folding (``benchmarks/RESULTS.md``, "Shipped style networks",
+    "Speed after rearranging the network for the CPU").
     """
     kinds = {type(layer) for layer in net.layers}
     if UpsampleConvLayer not in kinds:
