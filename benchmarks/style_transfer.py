@@ -22,6 +22,8 @@ Targets (issue 21):
   block2_conv1 ... block4_conv1 no higher than (a)'s -- with a content error no
   higher than (a)'s, in at most 1/5 of (a)'s wall time (checked on (b)'s frames);
 * (c) reaches (a)'s final tutorial loss in at most 1/5 of (a)'s wall time.
+  A table also shows how much sooner (c) reaches (a)'s loss after 100, 200 and
+  400 steps: L-BFGS's lead is largest early and shrinks as the budget grows.
 
 Then seconds per iteration at 256 and 512 px, and the process's peak resident
 memory. Scoring happens after each run, outside the timed loop. Prints Markdown
@@ -74,6 +76,35 @@ def first_time_below(result, score, threshold, full_size):
     return None, None, score(result.image.numpy())
 
 
+def lead_over_adam(a, a_final, a_wall, c, score, full_size, checkpoints=(100, 200, 400)):
+    """How much sooner (c) reaches the loss that (a) had after k Adam steps, for several k.
+
+    Returns ``[(k, (a)'s loss, (a)'s seconds, (c)'s seconds or None, (c)'s iteration or None)]``;
+    the last row is (a)'s final loss. ``a.history[k]`` holds the loss of the image after k updates.
+    """
+    cached: dict[int, float] = {}
+
+    def scored(step, frame):
+        if step not in cached:
+            cached[step] = score(frame)
+        return cached[step]
+
+    marks = [(k, a.history[k]["total"], a.history[k]["seconds"]) for k in checkpoints if k < len(a.history)]
+    marks.append((len(a.history), a_final, a_wall))
+    rows = []
+    for k, loss, seconds in marks:
+        hit = next(
+            (
+                (sec, step)
+                for step, sec, frame in c.frames
+                if tuple(frame.shape[1:3]) == full_size and scored(step, frame) <= loss
+            ),
+            (None, None),
+        )
+        rows.append((k, loss, seconds, *hit))
+    return rows
+
+
 def seconds_per_iteration(content, style, ext, size, steps=4):
     c = transfer.resize_to(content, (size, round(content.shape[2] * size / content.shape[1])))
     s = transfer.resize_to(style, (size, round(style.shape[2] * size / style.shape[1])))
@@ -83,25 +114,6 @@ def seconds_per_iteration(content, style, ext, size, steps=4):
         times = [h["seconds"] for h in r.history]
         out[name] = (times[-1] - times[0]) / (len(times) - 1)  # skip the first (tracing) iteration
     return out
-
-
-def quality_at_frames(result, ext, content, style, full_size):
-    """[(seconds, step, {quality figures})] for each full-size frame of ``result``, then the final image."""
-    rows = [
-        (sec, step, quality.score(ext, frame, content, style))
-        for step, sec, frame in result.frames
-        if tuple(frame.shape[1:3]) == full_size
-    ]
-    rows.append((result.seconds, len(result.history), quality.score(ext, result.image, content, style)))
-    return rows
-
-
-def first_match(rows, target):
-    """The first (seconds, step, figures) whose style and content errors are both <= the target's."""
-    for sec, step, q in rows:
-        if q["gram_mid"] <= target["gram_mid"] and q["content"] <= target["content"]:
-            return sec, step, q
-    return None
 
 
 def run_pair(content_name, style_name, args, ext):
@@ -147,8 +159,8 @@ def run_pair(content_name, style_name, args, ext):
         progress=True,
         description="(b) course default",
     )
-    b_rows = quality_at_frames(b, ext, content, style, full)
-    b_match = first_match(b_rows, a_quality)
+    b_rows = quality.score_frames(ext, b, content, style, full_size_only=True)
+    b_match = quality.first_match(b_rows, a_quality)
 
     c_kw = {k: v for k, v in TUTORIAL.items() if k not in ("method", "learning_rate", "beta_1", "epsilon", "scales")}
     c = transfer.stylize(
@@ -164,6 +176,7 @@ def run_pair(content_name, style_name, args, ext):
         **c_kw,
     )
     c_time, c_step, c_score = first_time_below(c, score, a_final, full)
+    c_lead = lead_over_adam(a, a_final, a_wall, c, score, full)
     c_quality = quality.score(ext, c.image, content, style)
 
     figure = f"/tmp/style_transfer_benchmark_{content_name}_{style_name}.png"
@@ -184,12 +197,13 @@ def run_pair(content_name, style_name, args, ext):
         a_final=a_final,
         a_quality=a_quality,
         b=b,
-        b_quality=b_rows[-1][2],
+        b_quality=b_rows[-1],
         b_match=b_match,
         c=c,
         c_time=c_time,
         c_step=c_step,
         c_score=c_score,
+        c_lead=c_lead,
         c_quality=c_quality,
         score=score,
         figure=figure,
@@ -231,7 +245,7 @@ def print_pair(r) -> None:
     print()
     match = r["b_match"]
     if match:
-        sec, step, q = match
+        sec, step, q = match["seconds"], match["step"], match
         verdict = "**met**" if sec <= a_wall / 5 else "not met (too slow)"
         print(
             f"- (b) matches (a)'s style (Gram {q['gram_mid']:.3f} ≤ {r['a_quality']['gram_mid']:.3f}) at a content "
@@ -251,6 +265,13 @@ def print_pair(r) -> None:
             f"- (c) does not reach (a)'s final tutorial loss {r['a_final']:.4g} (ends at {r['c_score']:.4g}): "
             "**not met**"
         )
+    print()
+    print("| (a)'s loss after | tutorial loss | (a) s | (c) reaches it after (s) | (c) iteration | (a) / (c) time |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for k, loss, a_sec, c_sec, c_step in r["c_lead"]:
+        reached = (f"{c_sec:.1f} | {c_step} | {a_sec / c_sec:.1f}×") if c_sec else "not reached | — | —"
+        print(f"| {k} steps | {loss:.4g} | {a_sec:.1f} | {reached} |")
+    print()
     print(f"- figure: {r['figure']} (content | style | (a) | (b) | (c))")
     print()
 

@@ -77,3 +77,30 @@ def test_adain_trainer_takes_its_style_weight_from_the_encoder():
     assert training.AdaINTrainer(stylizer).style_weight == training.UNTRAINED_ADAIN_STYLE_WEIGHT
     assert training.AdaINTrainer(stylizer, style_weight=7).style_weight == 7.0
     assert training.ADAIN_STYLE_WEIGHT != training.UNTRAINED_ADAIN_STYLE_WEIGHT
+
+
+def test_score_frames_agrees_with_score_and_resizes_coarse_frames(ext):
+    content, style = _image(7, 32, 40), _image(8, 32, 32)
+    result = transfer.stylize(
+        content, style, extractor=ext, steps=(4, 4), scales=(0.5, 1.0), frame_every=2, progress=False
+    )
+    rows = quality.score_frames(ext, result, content, style)
+    assert [r["step"] for r in rows] == [2, 4, 6, 8, 8]  # two coarse frames, two full-size ones, the final image
+    last = quality.score(ext, result.image, content, style)
+    assert rows[-1]["gram_mid"] == pytest.approx(last["gram_mid"], rel=1e-5)
+    assert rows[-1]["content"] == pytest.approx(last["content"], rel=1e-5)
+    coarse = transfer.resize_to(result.frames[0][2], content.shape[1:3])
+    assert rows[0]["gram_mid"] == pytest.approx(quality.score(ext, coarse, content, style)["gram_mid"], rel=1e-4)
+    full_only = quality.score_frames(ext, result, content, style, full_size_only=True)
+    assert [r["step"] for r in full_only] == [6, 8, 8]
+
+
+def test_first_match_needs_both_errors_at_or_below_the_target():
+    rows = [
+        {"step": 5, "gram_mid": 0.5, "content": 0.1},
+        {"step": 10, "gram_mid": 0.3, "content": 0.9},  # style close enough, content too far
+        {"step": 15, "gram_mid": 0.3, "content": 0.4},
+    ]
+    assert quality.first_match(rows, {"gram_mid": 0.3, "content": 0.5})["step"] == 15
+    assert quality.first_match(rows, {"gram_mid": 0.6, "content": 0.2})["step"] == 5
+    assert quality.first_match(rows, {"gram_mid": 0.2, "content": 1.0}) is None

@@ -36,6 +36,8 @@ __all__ = [
     "relative_content_error",
     "mean_mid_gram_error",
     "score",
+    "score_frames",
+    "first_match",
     "quality_extractor",
 ]
 
@@ -85,3 +87,43 @@ def score(extractor: VGGFeatures, image, content, style) -> dict[str, float]:
     out["gram_mid"] = mean_mid_gram_error(grams)
     out["content"] = relative_content_error(extractor, image, content)
     return out
+
+
+def score_frames(extractor: VGGFeatures, result, content, style, *, full_size_only: bool = False) -> list[dict]:
+    """Score every frame an optimisation kept (``transfer.stylize(..., frame_every=k)``), then its final image.
+
+    ``result``: a ``TransferResult``; its frames are ``(step, seconds, image)``. A frame of a coarse scale
+    is resized to the content's size first -- it is what stopping there would give, since the next scale
+    starts from it -- unless ``full_size_only``, which skips such frames. Returns one dict per frame:
+    ``{"step", "seconds", "gram:<layer>"..., "gram_mid", "content"}``, in order. The targets' features are
+    computed once, so each frame costs one forward pass of ``extractor``.
+    """
+    content = tf.convert_to_tensor(content, tf.float32)
+    size = tuple(content.shape[1:3])
+    want_grams = {layer: gram_matrix(f) for layer, f in extractor(style).items() if layer in STYLE_LAYERS}
+    content_layer = GATYS_CONTENT_LAYERS[0]
+    want_content = extractor(content)[content_layer]
+    frames = list(result.frames) + [(len(result.history), result.seconds, result.image)]
+    rows = []
+    for step, seconds, image in frames:
+        image = tf.convert_to_tensor(image, tf.float32)
+        if tuple(image.shape[1:3]) != size:
+            if full_size_only:
+                continue
+            image = tf.image.resize(image, size, method="bilinear")
+        got = extractor(image)
+        grams = {layer: _relative(gram_matrix(got[layer]), target) for layer, target in want_grams.items()}
+        row = {"step": step, "seconds": seconds, **{f"gram:{layer}": v for layer, v in grams.items()}}
+        row["gram_mid"] = mean_mid_gram_error(grams)
+        row["content"] = _relative(got[content_layer], want_content)
+        rows.append(row)
+    return rows
+
+
+def first_match(rows: Sequence[dict], target: dict) -> dict | None:
+    """The first row of :func:`score_frames` whose Gram error (``gram_mid``) *and* content error are both
+    no higher than ``target``'s (a :func:`score` dict, e.g. a network's output); ``None`` if no row is."""
+    for row in rows:
+        if row["gram_mid"] <= target["gram_mid"] and row["content"] <= target["content"]:
+            return row
+    return None
