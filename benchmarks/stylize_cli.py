@@ -19,7 +19,9 @@ skipped. Both commands run on the same photograph, one process at a time:
   style layer and relative content error at ``block4_conv2`` (``style.quality``) of the shipped
   network's result and of notebook 04's default optimisation (150 L-BFGS iterations, 0.5 -> 1)
   on the same pair; target: mid-layer Gram error within 1.5x of the optimisation's at a content
-  error no higher.
+  error no higher. The same Gram figure is also given on nine 128-px squares of each result
+  (``quality.crop_gram_error``), with the painting's own squares as its floor: the optimisation
+  minimised the whole-image figure on this very photo, the network learned from 128-px crops.
 
 Prints Markdown tables; record them in benchmarks/RESULTS.md with the date and the load average.
 """
@@ -158,9 +160,11 @@ def quality(style_name: str, size: int, painting: str | None) -> None:
     print(
         "| photo | result | time | "
         + " | ".join(f"Gram {l.split('_')[0]}" for l in q.STYLE_LAYERS)
-        + " | mean mid-layer Gram | content (block4_conv2) |"
+        + " | mean mid-layer Gram | same, 128-px squares | content (block4_conv2) |"
     )
-    print("|---|---|---|" + "---|" * (len(q.STYLE_LAYERS) + 2))
+    print("|---|---|---|" + "---|" * (len(q.STYLE_LAYERS) + 3))
+    local_floor = q.crop_gram_error(judge, style, style, crop=min(128, *style.shape[1:3]))
+    print(f"(the painting's own 128-px squares score {local_floor:.3f}: the floor of the squares column)")
     for photo in HELD_OUT:
         content = content_photo(photo, size)
         start = time.perf_counter()
@@ -170,15 +174,18 @@ def quality(style_name: str, size: int, painting: str | None) -> None:
         optimised = transfer.stylize(content, style, extractor=transfer.default_extractor(), progress=False).image
         opt_seconds = time.perf_counter() - start
         scores = {}
+        crop = min(128, *content.shape[1:3], *style.shape[1:3])
         for label, image, seconds in (
             ("shipped network", shipped, net_seconds),
             ("optimisation (nb 04 default)", optimised, opt_seconds),
         ):
             s = q.score(judge, image, content, style)
+            s["local"] = q.crop_gram_error(judge, image, style, crop=crop)
             scores[label] = s
             grams = " | ".join(f"{s[f'gram:{l}']:.3f}" for l in q.STYLE_LAYERS)
             print(
-                f"| {photo} | {label} | {seconds:.2f} s | {grams} | {s['gram_mid']:.3f} | {s['content']:.3f} |",
+                f"| {photo} | {label} | {seconds:.2f} s | {grams} | {s['gram_mid']:.3f} | {s['local']:.3f} | "
+                f"{s['content']:.3f} |",
                 flush=True,
             )
         net_score, opt_score = scores["shipped network"], scores["optimisation (nb 04 default)"]
@@ -186,6 +193,7 @@ def quality(style_name: str, size: int, painting: str | None) -> None:
             f"| {photo} | ratio network / optimisation | | "
             + " | " * (len(q.STYLE_LAYERS) - 1)
             + f" | {net_score['gram_mid'] / opt_score['gram_mid']:.2f}× | "
+            f"{net_score['local'] / opt_score['local']:.2f}× | "
             f"{net_score['content'] / opt_score['content']:.2f}× |"
         )
         _figure(

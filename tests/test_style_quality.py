@@ -104,3 +104,16 @@ def test_first_match_needs_both_errors_at_or_below_the_target():
     assert quality.first_match(rows, {"gram_mid": 0.3, "content": 0.5})["step"] == 15
     assert quality.first_match(rows, {"gram_mid": 0.6, "content": 0.2})["step"] == 5
     assert quality.first_match(rows, {"gram_mid": 0.2, "content": 1.0}) is None
+
+
+def test_crop_gram_error_of_one_whole_crop_is_the_whole_image_figure(ext):
+    image, style = _image(9, 40, 40), _image(10, 48, 48)
+    whole = quality.mean_mid_gram_error(quality.relative_gram_errors(ext, image, style))
+    assert quality.crop_gram_error(ext, image, style, crop=40, grid=1) == pytest.approx(whole, rel=1e-5)
+    # a picture made of two halves, each a different texture: the crops see the difference
+    halves = tf.concat([_image(11, 40, 40) * 0.2, _image(12, 40, 40)], axis=2)
+    assert quality.crop_gram_error(ext, halves, style, crop=40, grid=3) != pytest.approx(
+        quality.mean_mid_gram_error(quality.relative_gram_errors(ext, halves, style)), rel=1e-3
+    )
+    with pytest.raises(ValueError, match="crop <= 40"):
+        quality.crop_gram_error(ext, image, style, crop=64)
