@@ -58,7 +58,7 @@ style.networks         feed-forward stylisation networks: transformer net,     0
 style.training         training those networks with perceptual losses (one     05 06        test_style_training.py
                        style, N styles, the AdaIN decoder)
 style.quality          a loss-independent yardstick: Gram error to the style,  05           test_style_quality.py
-                       distance to the photo
+                       whole or square by square, distance to the photo
 style.stylize          runs trained stylisation networks on image files and    05           test_stylize_cli.py
                        trains one from the command line's settings (what                    test_train_resume.py
                        ganstyle stylize and train-style run; not
