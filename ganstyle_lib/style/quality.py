@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from .features import GATYS_CONTENT_LAYERS, STYLE_LAYERS, VGGFeatures
 from .losses import gram_matrix
+from .transfer import resize_to
 
 __all__ = [
     "MID_LAYERS",
@@ -57,12 +58,20 @@ def _relative(a: tf.Tensor, b: tf.Tensor) -> float:
     return float(tf.norm(a - b) / tf.maximum(tf.norm(b), 1e-12))
 
 
+def _grams(features: dict[str, tf.Tensor], layers: Sequence[str]) -> dict[str, tf.Tensor]:
+    return {layer: gram_matrix(features[layer]) for layer in layers}
+
+
+def _gram_errors(features: dict[str, tf.Tensor], want_grams: dict[str, tf.Tensor]) -> dict[str, float]:
+    # each layer's relative Gram error against targets computed once (a style image's Gram matrices)
+    return {layer: _relative(gram_matrix(features[layer]), want) for layer, want in want_grams.items()}
+
+
 def relative_gram_errors(
     extractor: VGGFeatures, image, style, layers: Sequence[str] = STYLE_LAYERS
 ) -> dict[str, float]:
     """``{layer: ‖G(image) − G(style)‖_F / ‖G(style)‖_F}`` for each layer (image and style ``(1, H, W, 3)``)."""
-    got, want = extractor(image), extractor(style)
-    return {layer: _relative(gram_matrix(got[layer]), gram_matrix(want[layer])) for layer in layers}
+    return _gram_errors(extractor(image), _grams(extractor(style), layers))
 
 
 def relative_content_error(extractor: VGGFeatures, image, content, layer: str = GATYS_CONTENT_LAYERS[0]) -> float:
@@ -96,12 +105,11 @@ def crop_gram_error(extractor: VGGFeatures, image, style, crop: int = 128, grid:
     h, w = int(image.shape[1]), int(image.shape[2])
     if crop > min(h, w):
         raise ValueError(f"crop {crop} is larger than the image ({h} x {w}); pass crop <= {min(h, w)}")
-    want = {layer: gram_matrix(f) for layer, f in extractor(style).items() if layer in MID_LAYERS}
+    want = _grams(extractor(style), MID_LAYERS)
     errors = []
     for y in np.linspace(0, h - crop, grid).round().astype(int):
         for x in np.linspace(0, w - crop, grid).round().astype(int):
-            got = extractor(image[:, y : y + crop, x : x + crop])
-            errors.append(np.mean([_relative(gram_matrix(got[layer]), want[layer]) for layer in MID_LAYERS]))
+            errors.append(mean_mid_gram_error(_gram_errors(extractor(image[:, y : y + crop, x : x + crop]), want)))
     return float(np.mean(errors))
 
 
@@ -125,7 +133,7 @@ def score_frames(extractor: VGGFeatures, result, content, style, *, full_size_on
     """
     content = tf.convert_to_tensor(content, tf.float32)
     size = tuple(content.shape[1:3])
-    want_grams = {layer: gram_matrix(f) for layer, f in extractor(style).items() if layer in STYLE_LAYERS}
+    want_grams = _grams(extractor(style), STYLE_LAYERS)
     content_layer = GATYS_CONTENT_LAYERS[0]
     want_content = extractor(content)[content_layer]
     frames = list(result.frames) + [(len(result.history), result.seconds, result.image)]
@@ -135,9 +143,9 @@ def score_frames(extractor: VGGFeatures, result, content, style, *, full_size_on
         if tuple(image.shape[1:3]) != size:
             if full_size_only:
                 continue
-            image = tf.image.resize(image, size, method="bilinear")
+            image = resize_to(image, size)
         got = extractor(image)
-        grams = {layer: _relative(gram_matrix(got[layer]), target) for layer, target in want_grams.items()}
+        grams = _gram_errors(got, want_grams)
         row = {"step": step, "seconds": seconds, **{f"gram:{layer}": v for layer, v in grams.items()}}
         row["gram_mid"] = mean_mid_gram_error(grams)
         row["content"] = _relative(got[content_layer], want_content)
