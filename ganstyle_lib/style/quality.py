@@ -97,7 +97,7 @@ def crop_gram_error(extractor: VGGFeatures, image, style, crop: int = 128, grid:
     also rewards *variety*: parts that miss the style in different ways cancel out, as the parts of
     a painting do. Scoring squares asks instead how close each part's texture is. Score the style
     image itself the same way for the floor (no square of a painting holds all of it): in notebook
-    05 a network trained on 128-px crops came within 0.9-1.13x of an optimisation square by square
+    05 a network trained on 128-px crops came within 0.9-1.3x of an optimisation square by square
     while its whole-image error was about twice as high. ``image``: ``(1, H, W, 3)`` with ``H, W >= crop``;
     ``style`` is scored whole.
     """
